@@ -1,0 +1,35 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Ray",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Ray", targets: ["Ray"]),
+        .executable(name: "ray-tour", targets: ["Tour"]),
+    ],
+    targets: [
+        // Platform calls Swift's Glibc module cannot make: memfd, SCM_RIGHTS, the worker-mode hook.
+        .target(name: "CRaySupport"),
+        // IDs, the value codec, wire messages: no sockets, no processes.
+        .target(name: "RayCore"),
+        // Framed Unix/TCP socket connections and file-descriptor passing.
+        .target(name: "RayTransport", dependencies: ["RayCore", "CRaySupport"]),
+        // The shared-memory object store: arena, allocator, object table, eviction.
+        .target(name: "RayObjectStore", dependencies: ["RayCore", "CRaySupport"]),
+        // The global control store service.
+        .target(name: "RayGCS", dependencies: ["RayCore", "RayTransport"]),
+        // The per-node service: scheduler, worker pool, object store host.
+        .target(name: "Raylet", dependencies: ["RayCore", "RayTransport", "RayObjectStore", "CRaySupport"]),
+        // The public Swift API: drivers, workers, remote functions, object refs.
+        .target(name: "Ray", dependencies: ["RayCore", "RayTransport", "RayObjectStore", "RayGCS", "Raylet", "CRaySupport"]),
+        .executableTarget(name: "Tour", dependencies: ["Ray"], path: "Examples/Tour"),
+        // A driver program the integration tests start and kill, to test what outlives a driver.
+        .executableTarget(name: "RayTestDriver", dependencies: ["Ray"], path: "Tests/RayTestDriver"),
+        .testTarget(name: "RayCoreTests", dependencies: ["RayCore"]),
+        .testTarget(name: "RayObjectStoreTests", dependencies: ["RayObjectStore"]),
+        .testTarget(name: "RayletTests", dependencies: ["Raylet"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Ray", "RayTestDriver"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

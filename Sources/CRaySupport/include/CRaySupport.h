@@ -1,0 +1,34 @@
+#ifndef CRAY_SUPPORT_H
+#define CRAY_SUPPORT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/// Creates an anonymous shared-memory file (memfd), close-on-exec. Returns the fd or -1 (errno set).
+int cray_memfd_create(const char *name);
+
+/// Sends `fd` over the Unix socket `socket` with SCM_RIGHTS, with a one-byte payload. 0 or -1.
+int cray_send_fd(int socket, int fd);
+
+/// Receives a descriptor sent with `cray_send_fd`. Returns the fd (close-on-exec) or -1.
+int cray_recv_fd(int socket);
+
+/// accept4 with SOCK_CLOEXEC (not visible through Swift's Glibc module).
+int cray_accept_cloexec(int listener);
+
+/// pipe2 with O_CLOEXEC (not visible through Swift's Glibc module). 0 or -1.
+int cray_pipe_cloexec(int fds[2]);
+
+/// Makes stdout line-buffered (it is a pipe in workers).
+void cray_line_buffer_stdout(void);
+
+/// Asks the kernel to send `signal` to this process when its parent thread exits.
+int cray_set_parent_death_signal(int signal);
+
+/// Spawns `path` with `argv`/`envp`, mapping `child_fds[i]` to fd `target_fds[i]` (count `n`) and
+/// redirecting stdout/stderr to `stdout_fd`/`stderr_fd` when they are >= 0. Returns the pid or -errno.
+pid_t cray_spawn(const char *path, char *const argv[], char *const envp[],
+                 const int *child_fds, const int *target_fds, int n,
+                 int stdout_fd, int stderr_fd, int new_session);
+
+#endif

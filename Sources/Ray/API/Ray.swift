@@ -1,0 +1,111 @@
+import Foundation
+import RayCore
+
+/// A connection to a Ray cluster: the entry point of the API.
+///
+/// ```swift
+/// let ray = try await Ray.start()               // a local cluster of child processes
+/// let x = try ray.put([1, 2, 3])
+/// print(try await ray.get(x))                   // [1, 2, 3]
+/// try await ray.shutdown()
+/// ```
+///
+/// Inside a task, `Ray.current()` is the worker's own connection.
+public struct Ray: Sendable {
+    let core: any CoreWorker
+
+    init(core: any CoreWorker) {
+        self.core = core
+    }
+
+    /// Starts a local cluster (a control store, a raylet with its object store, and workers on
+    /// demand, all child processes of this program) and connects to it. The processes end when
+    /// `shutdown` is called or this program exits, however it exits.
+    public static func start(_ options: RayOptions = RayOptions()) async throws -> Ray {
+        if CoreWorkerRegistry.current != nil {
+            throw RayError.invalidArgument("Ray is already started in this process; call shutdown() first")
+        }
+        let core: any CoreWorker
+        switch options.mode {
+        case .cluster: core = try LocalCluster.start(options)
+        case .local: core = LocalModeCoreWorker(resources: options.resources, seed: options.objectIDSeed)
+        }
+        CoreWorkerRegistry.install(core)
+        return Ray(core: core)
+    }
+
+    /// The connection of this process: the driver's after `start`, or the worker's inside a task.
+    public static func current() throws -> Ray {
+        Ray(core: try CoreWorkerRegistry.require())
+    }
+
+    /// Stops the cluster this program started (every process it started ends) and disconnects.
+    public func shutdown() async {
+        CoreWorkerRegistry.remove(core)
+        await core.shutdown()
+    }
+
+    /// The node this process is connected to.
+    public var nodeID: NodeID { core.nodeID }
+
+    /// The session directory of the node: its sockets, and logs when output is redirected.
+    public var sessionDirectory: String { core.sessionDirectory }
+
+    /// The process IDs of the services this program started (control store, raylet).
+    public var serviceProcessIDs: [Int32] { core.serviceProcessIDs }
+
+    // MARK: Objects
+
+    /// Stores a value in the object store once; pass the ref to many tasks instead of the value.
+    public func put<T: Codable & Sendable>(_ value: T) throws -> ObjectRef<T> {
+        let id = core.currentContext.nextPutID()
+        try core.store(id, try ObjectCodec.payload(for: value))
+        return ObjectRef(id: id, holder: core.hold([id], countedByNode: true))
+    }
+
+    /// Waits for an object and returns its value; rethrows the `TaskError` of a failed task.
+    /// Numeric arrays (`NDArray`) come back as views of shared memory, without a copy.
+    public func get<T>(_ ref: ObjectRef<T>) async throws -> T {
+        try await get([ref])[0]
+    }
+
+    /// Waits for all the objects and returns their values in the same order.
+    public func get<T>(_ refs: [ObjectRef<T>]) async throws -> [T] {
+        if let parts = refs.first?.partIDs {
+            guard let bundle = T.self as? any MultipleReturnValues.Type else { return [] }
+            var values = [T]()
+            for ref in refs {
+                let buffers = try await core.get(ref.partIDs ?? parts)
+                values.append(try bundle.assemble(buffers.map { ObjectBufferHandle(buffer: $0) }) as! T)
+            }
+            return values
+        }
+        let buffers = try await core.get(refs.map(\.id))
+        return try buffers.map { try ObjectCodec.decode(T.self, from: $0) }
+    }
+
+    /// Returns when `numReturns` of the objects are ready or `timeout` passes: the ready refs (at
+    /// most `numReturns`) and the rest, together the refs passed in. The refs must be unique.
+    public func wait<T>(_ refs: [ObjectRef<T>], numReturns: Int = 1, timeout: Duration? = nil) async throws
+        -> (ready: [ObjectRef<T>], remaining: [ObjectRef<T>]) {
+        guard Set(refs).count == refs.count else { throw RayError.invalidArgument("wait was passed duplicate object refs") }
+        guard numReturns >= 0, numReturns <= refs.count else {
+            throw RayError.invalidArgument("numReturns \(numReturns) must be between 0 and the \(refs.count) refs passed")
+        }
+        let readyIDs = Set(try await core.wait(refs.map(\.id), numReturns: numReturns, timeout: timeout))
+        return (refs.filter { readyIDs.contains($0.id) }, refs.filter { !readyIDs.contains($0.id) })
+    }
+
+    // MARK: Introspection
+
+    /// The failures of this job's tasks so far (the seed's `error_info`).
+    public func errorInfo() async throws -> [TaskError] {
+        try await core.errors().map(TaskError.init)
+    }
+
+    /// The GPU IDs assigned to the task running in this process (empty outside GPU tasks).
+    public static var gpuIDs: [Int] { SubmissionContext.current?.gpuIDs ?? [] }
+
+    /// Whether `pointer` lies inside this process's mapping of the node's object store.
+    public func isInObjectStore(_ pointer: UnsafeRawPointer) -> Bool { core.isInObjectStore(pointer) }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import RayCore
+
+/// How `Ray.start` starts a local cluster (the seed's `ray.init` arguments).
+public struct RayOptions: Sendable {
+    public enum Mode: Sendable {
+        /// Services and workers in separate processes (the default).
+        case cluster
+        /// Every task runs in the driver process, one at a time, for debugging (the seed's PYTHON_MODE).
+        case local
+    }
+
+    /// CPUs of the node; default: the machine's core count.
+    public var cpus: Double?
+    /// GPUs of the node; default 0.
+    public var gpus: Double
+    /// Custom resources of the node, by name.
+    public var customResources: [String: Double]
+    /// Shared-memory object store size in bytes; default: a quarter of physical memory.
+    public var objectStoreMemory: Int?
+    public var mode: Mode
+    /// Worker output goes to files under the session directory instead of this terminal.
+    public var redirectOutput: Bool
+    /// Makes task and object IDs the same from run to run (the seed's `object_id_seed`).
+    public var objectIDSeed: UInt64?
+    /// Seconds an idle worker process stays before it is stopped.
+    public var idleWorkerTimeout: Double
+
+    public init(cpus: Double? = nil, gpus: Double = 0, customResources: [String: Double] = [:], objectStoreMemory: Int? = nil,
+                mode: Mode = .cluster, redirectOutput: Bool = false, objectIDSeed: UInt64? = nil, idleWorkerTimeout: Double = 10) {
+        self.cpus = cpus
+        self.gpus = gpus
+        self.customResources = customResources
+        self.objectStoreMemory = objectStoreMemory
+        self.mode = mode
+        self.redirectOutput = redirectOutput
+        self.objectIDSeed = objectIDSeed
+        self.idleWorkerTimeout = idleWorkerTimeout
+    }
+
+    var resources: Resources {
+        Resources(cpus: cpus ?? Double(ProcessInfo.processInfo.activeProcessorCount), gpus: gpus, custom: customResources)
+    }
+
+    var storeCapacity: Int {
+        objectStoreMemory ?? Int(ProcessInfo.processInfo.physicalMemory / 4)
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import RayCore
+import RayObjectStore
+import RayTransport
+import Synchronization
+
+/// A process's connection to its node's raylet (and, for drivers, to the control store): submits
+/// tasks, stores and reads objects in the node's shared memory, and counts this process's holds
+/// on objects so the store knows what it may evict.
+final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
+    /// Objects up to this size travel inside messages; larger ones are written straight into
+    /// shared memory after a `createObject` round trip.
+    static let inlineLimit = 64 * 1024
+
+    let jobID: JobID
+    let nodeID: NodeID
+    let rootContext: SubmissionContext
+    let sessionDirectory: String
+    private let raylet: FramedConnection
+    private let gcs: FramedConnection?
+    private let arena: SharedMemoryArena
+    private let rayletReplies = PendingReplies()
+    private let gcsReplies = PendingReplies()
+    private let holds = Mutex<[ObjectID: Int]>([:])
+    private let closed = Atomic<Bool>(false)
+    /// Where a worker's runtime receives the tasks the raylet assigns.
+    private let onTask: (@Sendable (ClusterCoreWorker, TaskSpec, [ObjectLocation], [Int]) -> Void)?
+    private let onDisconnect: (@Sendable () -> Void)?
+    /// The service processes this driver started, stopped with it.
+    private let cluster: LocalCluster?
+
+    /// Connects to the raylet at `rayletSocket` (and the control store at `gcsSocket`, for drivers).
+    init(rayletSocket: String, gcsSocket: String?, registration: ClientRegistration, seed: UInt64?,
+         cluster: LocalCluster? = nil,
+         onTask: (@Sendable (ClusterCoreWorker, TaskSpec, [ObjectLocation], [Int]) -> Void)? = nil,
+         onDisconnect: (@Sendable () -> Void)? = nil) throws {
+        self.cluster = cluster
+        var registration = registration
+        var gcs: FramedConnection?
+        if let gcsSocket {
+            let connection = try FramedConnection.connect(path: gcsSocket)
+            try connection.send(.registerJob(request: 0))
+            guard case let .jobRegistered(_, jobID) = try connection.receive() else {
+                throw RayError.system("the control store did not answer the job registration")
+            }
+            registration.jobID = jobID
+            gcs = connection
+        }
+        let raylet = try FramedConnection.connect(path: rayletSocket)
+        try raylet.send(.register(registration))
+        let descriptor = try raylet.receiveDescriptor()
+        guard case let .registered(nodeID, capacity, session) = try raylet.receive() else {
+            throw RayError.system("the raylet did not accept the registration")
+        }
+        arena = try SharedMemoryArena(mapping: descriptor, capacity: capacity)
+        self.raylet = raylet
+        self.gcs = gcs
+        self.nodeID = nodeID
+        self.jobID = registration.jobID
+        sessionDirectory = session
+        self.onTask = onTask
+        self.onDisconnect = onDisconnect
+        rootContext = SubmissionContext(taskID: .driverRoot(job: registration.jobID, seed: seed))
+        startReaders()
+        if let gcs { try gcs.send(.subscribeErrors(jobID)) }
+    }
+
+    private func startReaders() {
+        raylet.startReading(name: "ray core worker", onMessage: { [self] message in
+            switch message {
+            case let .objectsReply(request, _), let .waitReply(request, _), let .createReply(request, _, _):
+                rayletReplies.complete(request, with: message)
+            case let .executeTask(spec, arguments, gpuIDs):
+                onTask?(self, spec, arguments, gpuIDs)
+            case .shutdown:
+                onDisconnect?()
+            default:
+                break
+            }
+        }, onClose: { [self] _ in
+            rayletReplies.failAll(closed.load(ordering: .acquiring) ? .shutDown : .system("lost the connection to the raylet"))
+            onDisconnect?()
+        })
+        gcs?.startReading(name: "ray gcs client", onMessage: { [self] message in
+            switch message {
+            case let .errorNotice(record):
+                FileHandle.standardError.write(Data("Remote error: \(TaskError(record))\n".utf8))
+            case let .errorsReply(request, _), let .nodesReply(request, _):
+                gcsReplies.complete(request, with: message)
+            default:
+                break
+            }
+        }, onClose: { [self] _ in
+            gcsReplies.failAll(closed.load(ordering: .acquiring) ? .shutDown : .system("lost the connection to the control store"))
+        })
+    }
+
+    // MARK: References
+
+    func hold(_ ids: [ObjectID], countedByNode: Bool) -> ReferenceHolder {
+        var firsts = [ObjectID]()
+        var repeats = [ObjectID]()
+        holds.withLock { holds in
+            for id in ids {
+                holds[id, default: 0] += 1
+                if holds[id] == 1 { firsts.append(id) } else { repeats.append(id) }
+            }
+        }
+        if !countedByNode && !firsts.isEmpty {
+            try? raylet.send(.addReferences(firsts))
+        } else if countedByNode && !repeats.isEmpty {
+            // The node counted a hold we already had: give the extra back.
+            try? raylet.send(.removeReferences(repeats))
+        }
+        return ReferenceHolder(ids: ids, owner: self)
+    }
+
+    func releaseHolds(_ ids: [ObjectID]) {
+        let lasts = holds.withLock { holds in
+            ids.filter { id in
+                let count = (holds[id] ?? 1) - 1
+                holds[id] = count > 0 ? count : nil
+                return count == 0
+            }
+        }
+        if !lasts.isEmpty && !closed.load(ordering: .acquiring) { try? raylet.send(.removeReferences(lasts)) }
+    }
+
+    // MARK: Tasks and objects
+
+    func submit(_ spec: TaskSpec) throws {
+        try checkOpen()
+        try raylet.send(.submitTask(spec))
+    }
+
+    func store(_ id: ObjectID, _ payload: PayloadWriter) throws {
+        try checkOpen()
+        if payload.size <= Self.inlineLimit {
+            try raylet.send(.putObject(id: id, payload: payload.bytes, contained: payload.contained))
+            return
+        }
+        let reply = try rayletReplies.callBlocking { request in
+            try raylet.send(.createObject(request: request, id: id, size: payload.size))
+        }
+        guard case let .createReply(_, offset, error) = reply else { throw RayError.system("unexpected reply to createObject") }
+        if let error { throw RayError.objectStore(error) }
+        payload.write(arena.buffer(offset: offset, count: payload.size))
+        try raylet.send(.sealObject(id: id, contained: payload.contained))
+    }
+
+    func get(_ ids: [ObjectID]) async throws -> [ObjectBuffer] {
+        try checkOpen()
+        let reply = try await rayletReplies.call { request in
+            try raylet.send(.getObjects(request: request, ids: ids))
+        }
+        guard case let .objectsReply(_, locations) = reply, locations.count == ids.count else {
+            throw RayError.system("the raylet answered a get with the wrong objects")
+        }
+        return locations.map { buffer(at: $0) }
+    }
+
+    /// A buffer over the object in this process's mapping; the node pinned it for us.
+    func buffer(at location: ObjectLocation) -> ObjectBuffer {
+        let bytes = UnsafeRawBufferPointer(arena.buffer(offset: location.offset, count: location.size))
+        return ObjectBuffer(id: location.id, bytes: bytes) { [weak self] in
+            guard let self, !closed.load(ordering: .acquiring) else { return }
+            try? raylet.send(.releaseObjects([location.id]))
+        }
+    }
+
+    func wait(_ ids: [ObjectID], numReturns: Int, timeout: Duration?) async throws -> [ObjectID] {
+        try checkOpen()
+        let milliseconds = timeout.map { Int64($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) } ?? -1
+        let reply = try await rayletReplies.call { request in
+            try raylet.send(.waitObjects(request: request, ids: ids, numReturns: numReturns, timeoutMilliseconds: milliseconds))
+        }
+        guard case let .waitReply(_, ready) = reply else { throw RayError.system("unexpected reply to wait") }
+        return ready
+    }
+
+    func errors() async throws -> [ErrorRecord] {
+        guard let gcs else { return [] }
+        let reply = try await gcsReplies.call { request in
+            try gcs.send(.getErrors(request: request, jobID: jobID))
+        }
+        guard case let .errorsReply(_, errors) = reply else { throw RayError.system("unexpected reply to getErrors") }
+        return errors
+    }
+
+    var serviceProcessIDs: [Int32] { cluster?.processIDs ?? [] }
+
+    func isInObjectStore(_ pointer: UnsafeRawPointer) -> Bool { arena.contains(pointer) }
+
+    /// Sends a message to the raylet (the worker runtime reports finished tasks this way).
+    func send(_ message: Message) throws { try raylet.send(message) }
+
+    func shutdown() async {
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if cluster != nil { try? raylet.send(.shutdown) }
+        raylet.close()
+        gcs?.close()
+        rayletReplies.failAll(.shutDown)
+        gcsReplies.failAll(.shutDown)
+        cluster?.stop()
+    }
+
+    private func checkOpen() throws {
+        if closed.load(ordering: .acquiring) { throw RayError.shutDown }
+    }
+}

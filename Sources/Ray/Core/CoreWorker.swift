@@ -1,0 +1,32 @@
+import RayCore
+
+/// What the public API needs from the process's connection to Ray: the same for a driver, a
+/// worker and local mode, so the API code is written once.
+protocol CoreWorker: AnyObject, Sendable {
+    var jobID: JobID { get }
+    var nodeID: NodeID { get }
+    /// The submission context of code not running inside a task (the driver's main program).
+    var rootContext: SubmissionContext { get }
+    /// Where this node keeps its sockets and logs (empty in local mode).
+    var sessionDirectory: String { get }
+    /// The services this process started (control store, raylet); empty when it started none.
+    var serviceProcessIDs: [Int32] { get }
+
+    /// Takes a process-local hold on `id`; `countedByNode` when the node already counted this
+    /// process as a holder (results of our own submissions and puts).
+    func hold(_ ids: [ObjectID], countedByNode: Bool) -> ReferenceHolder
+    func releaseHolds(_ ids: [ObjectID])
+
+    func submit(_ spec: TaskSpec) throws
+    func store(_ id: ObjectID, _ payload: PayloadWriter) throws
+    func get(_ ids: [ObjectID]) async throws -> [ObjectBuffer]
+    func wait(_ ids: [ObjectID], numReturns: Int, timeout: Duration?) async throws -> [ObjectID]
+    func errors() async throws -> [ErrorRecord]
+    func isInObjectStore(_ pointer: UnsafeRawPointer) -> Bool
+    func shutdown() async
+}
+
+extension CoreWorker {
+    /// The context that new tasks and puts derive their IDs from.
+    var currentContext: SubmissionContext { SubmissionContext.current ?? rootContext }
+}

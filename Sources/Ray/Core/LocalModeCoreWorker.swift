@@ -1,0 +1,147 @@
+import Foundation
+import Glibc
+import RayCore
+import Synchronization
+
+/// Local mode (the seed's PYTHON_MODE): the same API with every task run inside the driver
+/// process, one at a time in submission order, objects kept on the heap. For debugging: a
+/// breakpoint in a remote function is hit in the driver. A task blocked in `get` gives up the
+/// execution slot so the tasks it waits for can run.
+final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
+    @TaskLocal private static var holdsSlot = false
+
+    let jobID = JobID(1)
+    let nodeID = NodeID(1)
+    let rootContext: SubmissionContext
+    let sessionDirectory = ""
+    let serviceProcessIDs: [Int32] = []
+    private let resources: Resources
+    private let slot = SerialSlot()
+    private let state = Mutex<(objects: [ObjectID: [UInt8]], waiters: [ObjectID: [CheckedContinuation<Void, Never>]],
+                               errors: [ErrorRecord], closed: Bool)>(([:], [:], [], false))
+
+    init(resources: Resources, seed: UInt64?) {
+        self.resources = resources
+        rootContext = SubmissionContext(taskID: .driverRoot(job: JobID(1), seed: seed))
+    }
+
+    func hold(_ ids: [ObjectID], countedByNode: Bool) -> ReferenceHolder { ReferenceHolder(ids: ids, owner: self) }
+    func releaseHolds(_ ids: [ObjectID]) {}
+
+    func submit(_ spec: TaskSpec) throws {
+        try checkOpen()
+        if let reason = infeasibility(of: spec.resources) {
+            let record = ErrorRecord(kind: .infeasible, jobID: jobID, taskID: spec.taskID, functionName: spec.displayName,
+                                     workerPID: getpid(), nodeID: nodeID, message: reason)
+            report(record)
+            for id in spec.returnIDs { put(id, ObjectPayload.error(record)) }
+            return
+        }
+        Task.detached { [self] in
+            await slot.acquire()
+            await LocalModeCoreWorker.$holdsSlot.withValue(true) {
+                var sources = [TaskArguments.Source]()
+                for argument in spec.arguments {
+                    switch argument {
+                    case let .value(bytes): sources.append(.encoded(bytes))
+                    case let .reference(id): sources.append(.object((try? await get([id]))?.first ?? ObjectBuffer(id: id, copying: [])))
+                    }
+                }
+                let outcome = await TaskExecutor.run(spec, arguments: sources, nodeID: nodeID, gpuIDs: [])
+                for (id, payload) in outcome.returns { put(id, payload.bytes) }
+                if let error = outcome.error { report(error) }
+            }
+            await slot.release()
+        }
+    }
+
+    func store(_ id: ObjectID, _ payload: PayloadWriter) throws {
+        try checkOpen()
+        put(id, payload.bytes)
+    }
+
+    func get(_ ids: [ObjectID]) async throws -> [ObjectBuffer] {
+        try checkOpen()
+        let missing = state.withLock { state in ids.filter { state.objects[$0] == nil } }
+        if !missing.isEmpty {
+            try await whileBlocked {
+                for id in missing { await arrival(of: id) }
+            }
+        }
+        return try state.withLock { state in
+            if state.closed { throw RayError.shutDown }
+            return ids.map { ObjectBuffer(id: $0, copying: state.objects[$0]!) }
+        }
+    }
+
+    func wait(_ ids: [ObjectID], numReturns: Int, timeout: Duration?) async throws -> [ObjectID] {
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        return try await whileBlocked {
+            while true {
+                let ready = state.withLock { state in ids.filter { state.objects[$0] != nil } }
+                if ready.count >= numReturns || (deadline.map { ContinuousClock.now >= $0 } ?? false) {
+                    return Array(ready.prefix(numReturns))
+                }
+                try await Task.sleep(for: .milliseconds(1))
+            }
+        }
+    }
+
+    func errors() async throws -> [ErrorRecord] { state.withLock { $0.errors } }
+    func isInObjectStore(_ pointer: UnsafeRawPointer) -> Bool { false }
+
+    func shutdown() async {
+        let waiters = state.withLock { state in
+            state.closed = true
+            defer { state.waiters = [:] }
+            return state.waiters.values.flatMap { $0 }
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Runs `body` without the execution slot when called from a task, so other tasks can run.
+    private func whileBlocked<R>(_ body: () async throws -> R) async throws -> R {
+        guard Self.holdsSlot else { return try await body() }
+        await slot.release()
+        do {
+            let result = try await body()
+            await slot.acquire()
+            return result
+        } catch {
+            await slot.acquire()
+            throw error
+        }
+    }
+
+    private func arrival(of id: ObjectID) async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if state.objects[id] != nil || state.closed { return true }
+                state.waiters[id, default: []].append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    private func put(_ id: ObjectID, _ bytes: [UInt8]) {
+        let waiters = state.withLock { state in
+            state.objects[id] = bytes
+            return state.waiters.removeValue(forKey: id) ?? []
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func report(_ record: ErrorRecord) {
+        state.withLock { $0.errors.append(record) }
+        FileHandle.standardError.write(Data("Remote error: \(TaskError(record))\n".utf8))
+    }
+
+    private func infeasibility(of request: Resources) -> String? {
+        resources.covers(request) ? nil : "it asks for \(request) but the cluster has \(resources)"
+    }
+
+    private func checkOpen() throws {
+        if state.withLock({ $0.closed }) { throw RayError.shutDown }
+    }
+}

@@ -1,0 +1,104 @@
+import Dispatch
+import RayCore
+import Synchronization
+
+/// Requests sent to a service and waiting for their answer, by request number. Answers arrive on
+/// the connection's reader thread; async callers resume through continuations, synchronous ones
+/// through a semaphore.
+final class PendingReplies: Sendable {
+    private enum Waiter {
+        case async(CheckedContinuation<Message, any Error>)
+        case blocking(BlockingReply)
+    }
+
+    private let waiters = Mutex<(next: UInt64, byRequest: [UInt64: Waiter], failure: RayError?)>((1, [:], nil))
+
+    /// Sends what `makeRequest` builds for a fresh request number and awaits the answer.
+    func call(_ makeRequest: (UInt64) throws -> Void) async throws -> Message {
+        let request = try reserve()
+        return try await withCheckedThrowingContinuation { continuation in
+            let failure = waiters.withLock { state -> RayError? in
+                if let failure = state.failure { return failure }
+                state.byRequest[request] = .async(continuation)
+                return nil
+            }
+            if let failure { return continuation.resume(throwing: failure) }
+            do {
+                try makeRequest(request)
+            } catch {
+                if case let .async(waiter)? = waiters.withLock({ $0.byRequest.removeValue(forKey: request) }) {
+                    waiter.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    /// The same, blocking the calling thread (for synchronous API calls such as `put`).
+    func callBlocking(_ makeRequest: (UInt64) throws -> Void) throws -> Message {
+        let request = try reserve()
+        let reply = BlockingReply()
+        let failure = waiters.withLock { state -> RayError? in
+            if let failure = state.failure { return failure }
+            state.byRequest[request] = .blocking(reply)
+            return nil
+        }
+        if let failure { throw failure }
+        do {
+            try makeRequest(request)
+        } catch {
+            waiters.withLock { _ = $0.byRequest.removeValue(forKey: request) }
+            throw error
+        }
+        return try reply.wait()
+    }
+
+    private func reserve() throws -> UInt64 {
+        try waiters.withLock { state in
+            if let failure = state.failure { throw failure }
+            defer { state.next += 1 }
+            return state.next
+        }
+    }
+
+    /// Delivers an answer; false when nobody waits for it.
+    @discardableResult
+    func complete(_ request: UInt64, with message: Message) -> Bool {
+        guard let waiter = waiters.withLock({ $0.byRequest.removeValue(forKey: request) }) else { return false }
+        switch waiter {
+        case let .async(continuation): continuation.resume(returning: message)
+        case let .blocking(reply): reply.resolve(.success(message))
+        }
+        return true
+    }
+
+    /// Fails every waiting request, and all later ones, with `error`.
+    func failAll(_ error: RayError) {
+        let all = waiters.withLock { state -> [Waiter] in
+            state.failure = state.failure ?? error
+            defer { state.byRequest = [:] }
+            return Array(state.byRequest.values)
+        }
+        for waiter in all {
+            switch waiter {
+            case let .async(continuation): continuation.resume(throwing: error)
+            case let .blocking(reply): reply.resolve(.failure(error))
+            }
+        }
+    }
+}
+
+/// One synchronous caller waiting for an answer.
+final class BlockingReply: @unchecked Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    private var result: Result<Message, any Error>?
+
+    func resolve(_ result: Result<Message, any Error>) {
+        self.result = result
+        semaphore.signal()
+    }
+
+    func wait() throws -> Message {
+        semaphore.wait()
+        return try result!.get()
+    }
+}

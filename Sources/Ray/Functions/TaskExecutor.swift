@@ -1,0 +1,68 @@
+import Glibc
+import RayCore
+
+/// Runs one task in this process: resolves the function by name, decodes its arguments, calls
+/// it, and encodes each return value, or an error object for each when anything fails. An
+/// argument that is itself an error object fails the task with that same root error.
+enum TaskExecutor {
+    struct Outcome {
+        var returns: [(id: ObjectID, payload: PayloadWriter)]
+        /// A new failure to report (not set when a failure is only passed on from an argument).
+        var error: ErrorRecord?
+    }
+
+    static func run(_ spec: TaskSpec, arguments: [TaskArguments.Source], nodeID: NodeID, gpuIDs: [Int]) async -> Outcome {
+        for case let .object(buffer) in arguments {
+            if let root = ObjectCodec.error(in: buffer) { return failed(spec, root, report: false) }
+        }
+        do {
+            let function = try FunctionDirectory.function(named: spec.functionName, displayName: spec.displayName)
+            let context = SubmissionContext(taskID: spec.taskID, gpuIDs: gpuIDs)
+            let payloads = try await SubmissionContext.$current.withValue(context) {
+                try await execute(function, TaskArguments(sources: arguments, functionName: spec.displayName))
+            }
+            guard payloads.count == spec.returnCount else {
+                throw RayError.system("\(spec.displayName) produced \(payloads.count) values for \(spec.returnCount) returns")
+            }
+            return Outcome(returns: zip(spec.returnIDs, payloads).map { ($0, $1) }, error: nil)
+        } catch let error as TaskError {
+            // A nested `get` failed: pass the root cause on.
+            return failed(spec, record(of: error, spec: spec), report: false)
+        } catch {
+            let record = ErrorRecord(kind: .taskFailed, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
+                                     workerPID: getpid(), nodeID: nodeID, message: describe(error))
+            return failed(spec, record, report: true)
+        }
+    }
+
+    private static func execute<F: RemoteFunction>(_ function: F.Type, _ arguments: TaskArguments) async throws -> [PayloadWriter] {
+        let output = try await function._execute(arguments)
+        if let multiple = output as? any MultipleReturnValues {
+            return try multiple.partPayloads().map(\.writer)
+        }
+        return [try ObjectCodec.payload(for: output)]
+    }
+
+    private static func failed(_ spec: TaskSpec, _ record: ErrorRecord, report: Bool) -> Outcome {
+        let payload = ObjectPayload.error(record)
+        return Outcome(returns: spec.returnIDs.map { ($0, PayloadWriter(bytes: payload, contained: [])) }, error: report ? record : nil)
+    }
+
+    private static func record(of error: TaskError, spec: TaskSpec) -> ErrorRecord {
+        let kind: ErrorRecord.Kind = switch error.kind {
+        case .remoteFunctionThrew: .taskFailed
+        case .workerDied: .workerDied
+        case .infeasible: .infeasible
+        case .objectStore: .objectStore
+        case .system: .system
+        }
+        return ErrorRecord(kind: kind, jobID: spec.jobID, taskID: error.taskID, functionName: error.functionName,
+                           workerPID: error.workerPID, nodeID: error.nodeID, message: error.message)
+    }
+
+    /// The error's own description, with its type when the description alone would not say.
+    static func describe(_ error: any Error) -> String {
+        if error is CustomStringConvertible { return "\(type(of: error)): \(error)" }
+        return String(reflecting: error)
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import Glibc
+import RayCore
+import RayGCS
+import Raylet
+import RayTransport
+
+/// Where the user's executable goes when it was started as a Ray process rather than as itself:
+/// called by the C load-time hook before `main` when `RAY_PROCESS_MODE` is set.
+@_cdecl("ray_process_takeover_main")
+public func rayProcessTakeoverMain(_ mode: UnsafePointer<CChar>) {
+    ServiceMain.run(mode: String(cString: mode))
+}
+
+enum ServiceMain {
+    static func run(mode: String) -> Never {
+        let environment = ProcessInfo.processInfo.environment
+        switch mode {
+        case "worker": WorkerRuntime.run(environment: environment)
+        case "gcs": runGCS(environment)
+        case "raylet": runRaylet(environment)
+        default: fail("unknown RAY_PROCESS_MODE \(mode)")
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        ServiceLog(component: "startup").warning(message)
+        exit(1)
+    }
+
+    private static func runGCS(_ environment: [String: String]) -> Never {
+        guard let socket = environment["RAY_GCS_SOCKET"] else { fail("gcs needs RAY_GCS_SOCKET") }
+        do {
+            let server = try GCSServer(socketPath: socket, log: ServiceLog(component: "gcs"))
+            server.start()
+            watchParent(environment) {
+                server.stop()
+                exit(0)
+            }
+            signalReady(environment)
+        } catch {
+            fail("the control store could not start: \(error)")
+        }
+        while true { pause() }
+    }
+
+    private static func runRaylet(_ environment: [String: String]) -> Never {
+        do {
+            guard let socket = environment["RAY_RAYLET_SOCKET"], let gcsSocket = environment["RAY_GCS_SOCKET"],
+                  let session = environment["RAY_SESSION_DIR"], let capacity = environment["RAY_STORE_CAPACITY"].flatMap(Int.init) else {
+                fail("raylet needs RAY_RAYLET_SOCKET, RAY_GCS_SOCKET, RAY_SESSION_DIR and RAY_STORE_CAPACITY")
+            }
+            let config = RayletConfig(
+                nodeID: NodeID(environment["RAY_NODE_ID"].flatMap(UInt64.init) ?? NodeID.random().value),
+                socketPath: socket, gcsSocketPath: gcsSocket,
+                resources: try ServiceEnvironment.decodeResources(environment["RAY_RESOURCES"] ?? ""),
+                storeCapacity: capacity, sessionDirectory: session,
+                redirectWorkerOutput: environment["RAY_REDIRECT_OUTPUT"] == "1",
+                idleWorkerTimeout: environment["RAY_IDLE_WORKER_TIMEOUT"].flatMap(Double.init) ?? 10)
+            let box = RayletBox()
+            let raylet = try Raylet(config: config) {
+                box.raylet?.stop()
+                exit(0)
+            }
+            box.raylet = raylet
+            try raylet.start()
+            watchParent(environment) {
+                raylet.stop()
+                exit(0)
+            }
+            signalReady(environment)
+        } catch {
+            fail("the raylet could not start: \(error)")
+        }
+        while true { pause() }
+    }
+
+    private static func watchParent(_ environment: [String: String], onGone: @escaping @Sendable () -> Void) {
+        if let fd = environment["RAY_LIFELINE_FD"].flatMap(Int32.init) { Lifeline.watch(fd: fd, onParentGone: onGone) }
+    }
+
+    private static func signalReady(_ environment: [String: String]) {
+        if let fd = environment["RAY_READY_FD"].flatMap(Int32.init) { Lifeline.signalReady(fd: fd) }
+    }
+}
+
+/// Lets the raylet's shutdown callback reach the raylet it belongs to.
+private final class RayletBox: @unchecked Sendable {
+    var raylet: Raylet?
+}

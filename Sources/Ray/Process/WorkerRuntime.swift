@@ -1,0 +1,67 @@
+import CRaySupport
+import Foundation
+import Glibc
+import RayCore
+
+/// The life of a worker process: connect to the raylet that started it, then run each task it
+/// assigns, one at a time, off the main thread, and report the results.
+enum WorkerRuntime {
+    static func run(environment: [String: String]) -> Never {
+        guard let socket = environment["RAY_RAYLET_SOCKET"], let token = environment["RAY_WORKER_TOKEN"].flatMap(UInt64.init),
+              let job = environment["RAY_JOB_ID"].flatMap(UInt32.init) else {
+            ServiceMain.fail("worker started without RAY_RAYLET_SOCKET, RAY_WORKER_TOKEN and RAY_JOB_ID")
+        }
+        // A worker's stdout is a pipe; line buffering lets each line reach the driver as it is printed.
+        cray_line_buffer_stdout()
+        let registration = ClientRegistration(kind: .worker, pid: getpid(), jobID: JobID(job), workerToken: token)
+        do {
+            let core = try ClusterCoreWorker(rayletSocket: socket, gcsSocket: nil, registration: registration, seed: nil,
+                                             onTask: { core, spec, arguments, gpuIDs in
+                                                 execute(spec, arguments: arguments, gpuIDs: gpuIDs, core: core)
+                                             }, onDisconnect: { exit(0) })
+            CoreWorkerRegistry.install(core)
+        } catch {
+            ServiceMain.fail("worker could not connect to the raylet at \(socket): \(error)")
+        }
+        while true { pause() }
+    }
+
+    /// Runs one assigned task off the reader thread and reports its results.
+    private static func execute(_ spec: TaskSpec, arguments: [ObjectLocation], gpuIDs: [Int], core: ClusterCoreWorker) {
+        // The first task can arrive before `run` has installed the connection.
+        if CoreWorkerRegistry.current == nil { CoreWorkerRegistry.install(core) }
+        var byID = [ObjectID: [ObjectLocation]]()
+        for location in arguments { byID[location.id, default: []].append(location) }
+        let sources: [TaskArguments.Source] = spec.arguments.map { argument in
+            switch argument {
+            case let .value(bytes): return .encoded(bytes)
+            case let .reference(id):
+                guard let location = byID[id]?.popLast() else {
+                    return .encoded([])
+                }
+                return .object(core.buffer(at: location))
+            }
+        }
+        setenv("CUDA_VISIBLE_DEVICES", gpuIDs.map(String.init).joined(separator: ","), 1)
+        Task.detached {
+            let outcome = await TaskExecutor.run(spec, arguments: sources, nodeID: core.nodeID, gpuIDs: gpuIDs)
+            var results = [ReturnValue]()
+            for (id, payload) in outcome.returns {
+                if payload.size <= ClusterCoreWorker.inlineLimit {
+                    results.append(.inline(id: id, payload: payload.bytes, contained: payload.contained))
+                } else {
+                    do {
+                        try core.store(id, payload)
+                        results.append(.stored(id: id))
+                    } catch {
+                        let record = ErrorRecord(kind: .objectStore, jobID: spec.jobID, taskID: spec.taskID,
+                                                 functionName: spec.displayName, workerPID: getpid(), nodeID: core.nodeID,
+                                                 message: "could not store the result: \(error)")
+                        results.append(.inline(id: id, payload: ObjectPayload.error(record), contained: []))
+                    }
+                }
+            }
+            try? core.send(.taskDone(taskID: spec.taskID, results: results, error: outcome.error))
+        }
+    }
+}

@@ -1,0 +1,41 @@
+/// The element type of a numeric array, as one byte on the wire. The codes are shared by the
+/// value codec's numeric-array extension and the object store's array format, so they must
+/// never be renumbered.
+public enum NumericDType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    case float32 = 1
+    case float64 = 2
+    case int8 = 3
+    case int16 = 4
+    case int32 = 5
+    case int64 = 6
+    case uint8 = 7
+    case uint16 = 8
+    case uint32 = 9
+    case uint64 = 10
+
+    /// The size of one element in bytes.
+    public var byteWidth: Int {
+        switch self {
+        case .int8, .uint8: 1
+        case .int16, .uint16: 2
+        case .float32, .int32, .uint32: 4
+        case .float64, .int64, .uint64: 8
+        }
+    }
+
+    /// The Swift name of the element type (`Float32`, `Int64`, ...), for messages.
+    public var description: String {
+        switch self {
+        case .float32: "Float32"
+        case .float64: "Float64"
+        case .int8: "Int8"
+        case .int16: "Int16"
+        case .int32: "Int32"
+        case .int64: "Int64"
+        case .uint8: "UInt8"
+        case .uint16: "UInt16"
+        case .uint32: "UInt32"
+        case .uint64: "UInt64"
+        }
+    }
+}

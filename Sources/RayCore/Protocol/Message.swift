@@ -1,0 +1,35 @@
+/// Every frame of the one wire protocol that drivers, workers, raylets and the control store
+/// speak. Requests that expect an answer carry a `request` number the answer echoes.
+/// The byte layout of each case is in `Message+Wire.swift` and docs/ARCHITECTURE.md.
+public enum Message: Sendable, Equatable {
+    // Client (driver or worker) and raylet.
+    case register(ClientRegistration)
+    case registered(nodeID: NodeID, storeCapacity: Int, sessionDirectory: String)
+    case submitTask(TaskSpec)
+    case putObject(id: ObjectID, payload: [UInt8], contained: [ObjectID])
+    case createObject(request: UInt64, id: ObjectID, size: Int)
+    case createReply(request: UInt64, offset: Int, error: String?)
+    case sealObject(id: ObjectID, contained: [ObjectID])
+    case getObjects(request: UInt64, ids: [ObjectID])
+    case objectsReply(request: UInt64, locations: [ObjectLocation])
+    case waitObjects(request: UInt64, ids: [ObjectID], numReturns: Int, timeoutMilliseconds: Int64)
+    case waitReply(request: UInt64, ready: [ObjectID])
+    case releaseObjects([ObjectID])
+    case addReferences([ObjectID])
+    case removeReferences([ObjectID])
+    case executeTask(TaskSpec, arguments: [ObjectLocation], gpuIDs: [Int])
+    case taskDone(taskID: TaskID, results: [ReturnValue], error: ErrorRecord?)
+    case shutdown
+
+    // Anyone and the control store.
+    case registerJob(request: UInt64)
+    case jobRegistered(request: UInt64, jobID: JobID)
+    case registerNode(NodeInfo)
+    case reportError(ErrorRecord)
+    case subscribeErrors(JobID)
+    case errorNotice(ErrorRecord)
+    case getErrors(request: UInt64, jobID: JobID)
+    case errorsReply(request: UInt64, errors: [ErrorRecord])
+    case getNodes(request: UInt64)
+    case nodesReply(request: UInt64, nodes: [NodeInfo])
+}

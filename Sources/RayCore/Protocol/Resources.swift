@@ -1,0 +1,70 @@
+/// Quantities of named resources: what a node has, or what a task needs while it runs.
+/// "CPU" and "GPU" are the built-in names; any other name is a custom resource.
+public struct Resources: Hashable, Sendable, CustomStringConvertible {
+    public static let cpu = "CPU"
+    public static let gpu = "GPU"
+
+    /// Zero quantities are dropped, so two equal requests compare equal.
+    public private(set) var quantities: [String: Double]
+
+    public init(cpus: Double = 0, gpus: Double = 0, custom: [String: Double] = [:]) {
+        quantities = [:]
+        self[Self.cpu] = cpus
+        self[Self.gpu] = gpus
+        for (name, amount) in custom { self[name] = amount }
+    }
+
+    public init(quantities: [String: Double]) {
+        self.quantities = quantities.filter { $0.value > 0 }
+    }
+
+    public subscript(name: String) -> Double {
+        get { quantities[name] ?? 0 }
+        set { quantities[name] = newValue != 0 ? newValue : nil }
+    }
+
+    public var cpus: Double { self[Self.cpu] }
+    public var gpus: Double { self[Self.gpu] }
+
+    /// True when every quantity in `request` is available here.
+    public func covers(_ request: Resources) -> Bool {
+        request.quantities.allSatisfy { self[$0.key] + 1e-9 >= $0.value }
+    }
+
+    public mutating func subtract(_ other: Resources) {
+        for (name, amount) in other.quantities { self[name] -= amount }
+    }
+
+    public mutating func add(_ other: Resources) {
+        for (name, amount) in other.quantities { self[name] += amount }
+    }
+
+    public var description: String {
+        let parts = quantities.sorted { $0.key < $1.key }.map { "\($0.key): \(Self.format($0.value))" }
+        return "{" + parts.joined(separator: ", ") + "}"
+    }
+
+    private static func format(_ v: Double) -> String {
+        v == v.rounded() ? String(Int(v)) : String(v)
+    }
+}
+
+extension Resources {
+    public func write(to w: inout WireWriter) {
+        let sorted = quantities.sorted { $0.key < $1.key }
+        w.array(sorted) { w, entry in
+            w.string(entry.key)
+            w.f64(entry.value)
+        }
+    }
+
+    public static func read(from r: inout WireReader) throws(WireError) -> Resources {
+        let entries = try r.array { r throws(WireError) in (try r.string(), try r.f64()) }
+        var quantities = [String: Double]()
+        for (name, amount) in entries {
+            guard amount.isFinite, amount >= 0 else { throw WireError.invalid("resource \(name) = \(amount)") }
+            quantities[name] = amount
+        }
+        return Resources(quantities: quantities)
+    }
+}

@@ -1,0 +1,17 @@
+/// A frame that does not parse: the connection that sent it is closed and the error logged.
+public enum WireError: Error, CustomStringConvertible, Sendable {
+    case truncated(field: String, offset: Int, needed: Int, available: Int)
+    case invalid(String)
+    case unknownMessage(UInt8)
+    case trailingBytes(Int)
+
+    public var description: String {
+        switch self {
+        case let .truncated(field, offset, needed, available):
+            "truncated frame: \(field) at offset \(offset) needs \(needed) bytes, \(available) left"
+        case let .invalid(what): "malformed frame: \(what)"
+        case let .unknownMessage(tag): "unknown message type \(tag)"
+        case let .trailingBytes(count): "malformed frame: \(count) unexpected bytes after the message"
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import CRaySupport
+import Glibc
+
+/// Creating, binding and connecting Unix-domain stream sockets, all close-on-exec so that worker
+/// processes never inherit another connection's descriptor.
+public enum UnixSocket {
+    /// Listens at `path`, replacing a stale socket file left by a dead process.
+    public static func listen(path: String, backlog: Int32 = 512) throws(TransportError) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .system("socket", errno) }
+        unlink(path)
+        do throws(TransportError) {
+            try withAddress(path) { address, length throws(TransportError) in
+                guard bind(fd, address, length) == 0 else { throw .system("bind \(path)", errno) }
+            }
+            guard Glibc.listen(fd, backlog) == 0 else { throw .system("listen \(path)", errno) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    public static func connect(path: String) throws(TransportError) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw .system("socket", errno) }
+        do throws(TransportError) {
+            try withAddress(path) { address, length throws(TransportError) in
+                var rc: Int32
+                repeat { rc = Glibc.connect(fd, address, length) } while rc != 0 && errno == EINTR
+                guard rc == 0 else { throw .system("connect \(path)", errno) }
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// Accepts one connection; nil when the listener was closed.
+    public static func accept(_ listener: Int32) -> Int32? {
+        while true {
+            let fd = cray_accept_cloexec(listener)
+            if fd >= 0 { return fd }
+            if errno == EINTR || errno == ECONNABORTED { continue }
+            return nil
+        }
+    }
+
+    private static func withAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) throws(TransportError) -> R) throws(TransportError) -> R {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        let utf8 = Array(path.utf8)
+        guard utf8.count < capacity else { throw .invalidAddress("socket path longer than \(capacity - 1) bytes: \(path)") }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: utf8)
+            raw[utf8.count] = 0
+        }
+        let length = socklen_t(MemoryLayout<sockaddr_un>.size)
+        return try withUnsafePointer(to: &address) { pointer throws(TransportError) in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address throws(TransportError) in
+                try body(address, length)
+            }
+        }
+    }
+}

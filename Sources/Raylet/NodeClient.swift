@@ -1,0 +1,23 @@
+import RayCore
+import RayTransport
+
+/// A driver or worker connected to this raylet, as the node's state sees it.
+struct NodeClient {
+    struct RunningTask {
+        var spec: TaskSpec
+        var gpuIDs: [Int]
+        /// Whether the worker is blocked in `get`/`wait` and has lent its CPUs back.
+        var lentCPUs = false
+    }
+
+    let connection: FramedConnection
+    var registration: ClientRegistration?
+    /// How many times this client holds each object (handles, readers); all dropped on disconnect.
+    var references: [ObjectID: Int] = [:]
+    var running: RunningTask?
+    var pendingWaits = 0
+    var idleSince: Double?
+
+    var isWorker: Bool { registration?.kind == .worker }
+    var isDriver: Bool { registration?.kind == .driver }
+}

@@ -1,0 +1,16 @@
+import RayCore
+
+/// A client's `get` or `wait` that is waiting for objects to be sealed.
+struct ObjectWaiter {
+    enum Kind {
+        case get
+        case wait(numReturns: Int, deadline: Double?)
+    }
+
+    let client: Int
+    let request: UInt64
+    let ids: [ObjectID]
+    let kind: Kind
+    /// Whether it had to wait (and so counts against the client's pending waits).
+    var pending = false
+}

@@ -1,0 +1,129 @@
+import Foundation
+import Glibc
+import RayCore
+import RayObjectStore
+import RayTransport
+import Synchronization
+
+/// The per-node service: hosts the node's shared-memory object store, schedules tasks onto
+/// worker processes it starts, and reports to the control store. All state lives in one
+/// `NodeState` behind one lock; each connection has a reader thread.
+public final class Raylet: @unchecked Sendable {
+    public let config: RayletConfig
+    private let arena: SharedMemoryArena
+    private let state: Mutex<NodeState>
+    private let listener: Listener
+    private let gcs: FramedConnection
+    private let launcher: WorkerLauncher
+    private let log = ServiceLog(component: "raylet")
+    private let nextClient = Atomic<Int>(1)
+    private let stopped = Atomic<Bool>(false)
+    private let onShutdownRequest: @Sendable () -> Void
+
+    /// - Parameter onShutdownRequest: called when a driver sends `shutdown` (the process exits).
+    public init(config: RayletConfig, onShutdownRequest: @escaping @Sendable () -> Void) throws {
+        self.config = config
+        arena = try SharedMemoryArena(capacity: config.storeCapacity, name: "ray-store-\(config.nodeID)")
+        state = Mutex(NodeState(nodeID: config.nodeID, arena: arena, resources: config.resources))
+        gcs = try FramedConnection.connect(path: config.gcsSocketPath)
+        let logDirectory = config.redirectWorkerOutput ? config.sessionDirectory + "/logs" : nil
+        if let logDirectory { mkdir(logDirectory, 0o755) }
+        launcher = WorkerLauncher(socketPath: config.socketPath, nodeID: config.nodeID, logDirectory: logDirectory, log: log)
+        listener = try Listener(path: config.socketPath)
+        self.onShutdownRequest = onShutdownRequest
+    }
+
+    public func start() throws {
+        try gcs.send(.registerNode(NodeInfo(nodeID: config.nodeID, rayletAddress: config.socketPath, resources: config.resources,
+                                            storeCapacity: config.storeCapacity, sessionDirectory: config.sessionDirectory)))
+        gcs.startReading(name: "raylet gcs", onMessage: { _ in }, onClose: { [log] error in
+            log.warning("lost the control store connection: \(error)")
+        })
+        listener.start { [self] connection in
+            FramedConnection.startThread(name: "raylet client") { [self] in serve(connection) }
+        }
+        let maintenance = Thread { [self] in maintain() }
+        maintenance.name = "raylet maintenance"
+        maintenance.start()
+    }
+
+    /// Stops workers and listening. Idempotent.
+    public func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        listener.close()
+        launcher.killAll()
+        gcs.close()
+    }
+
+    /// Runs one client's connection on the calling thread until it closes.
+    private func serve(_ connection: FramedConnection) {
+        let id = nextClient.wrappingAdd(1, ordering: .relaxed).oldValue
+        state.withLock { $0.connect(id, connection: connection) }
+        // The first frame is read here, blocking, because the store's descriptor must be sent
+        // before any reply frame so the client can receive it with the right recvmsg.
+        guard case let .register(registration)? = try? connection.receive() else {
+            log.warning("closing a connection whose first frame was not a registration")
+            connection.close()
+            _ = state.withLock { $0.disconnect(id, now: NodeState.monotonicNow()) }
+            return
+        }
+        let (error, actions) = state.withLock { $0.register(id, registration) }
+        if let error {
+            log.warning("refusing client pid \(registration.pid): \(error)")
+            connection.close()
+            perform(state.withLock { $0.disconnect(id, now: NodeState.monotonicNow()) })
+            return
+        }
+        do {
+            try connection.sendDescriptor(arena.fileDescriptor)
+            try connection.send(.registered(nodeID: config.nodeID, storeCapacity: config.storeCapacity,
+                                            sessionDirectory: config.sessionDirectory))
+        } catch {
+            connection.close()
+        }
+        perform(actions)
+        connection.readLoop(onMessage: { [self] message in
+            if case .shutdown = message {
+                onShutdownRequest()
+                return
+            }
+            let now = NodeState.monotonicNow()
+            perform(state.withLock { $0.handle(message, from: id, now: now) })
+        }, onClose: { [self] error in
+            if case .malformed = error { log.warning("closed a connection after a bad frame: \(error)") }
+            perform(state.withLock { $0.disconnect(id, now: NodeState.monotonicNow()) })
+        })
+    }
+
+    private func perform(_ actions: [NodeAction]) {
+        for action in actions {
+            switch action {
+            case let .send(connection, message):
+                try? connection.send(message)
+            case let .spawnWorker(job, executable):
+                do {
+                    try launcher.spawn(job: job, executable: executable)
+                } catch {
+                    log.warning("could not start a worker for job \(job): \(error)")
+                }
+            case let .report(record):
+                try? gcs.send(.reportError(record))
+            case let .stopWorker(connection):
+                try? connection.send(.shutdown)
+            }
+        }
+    }
+
+    private func maintain() {
+        while !stopped.load(ordering: .acquiring) {
+            let now = NodeState.monotonicNow()
+            let (actions, nextDeadline) = state.withLock { state in
+                (state.tick(now: now, idleTimeout: config.idleWorkerTimeout), state.nextWaitDeadline)
+            }
+            perform(actions)
+            launcher.reap()
+            let sleepFor = min(0.1, max(0.001, (nextDeadline ?? .infinity) - NodeState.monotonicNow()))
+            usleep(UInt32(sleepFor * 1_000_000))
+        }
+    }
+}

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+@testable import Ray
+
+extension ClusterTests {
+    @Suite struct LifecycleTests {
+        @Test func shutdownEndsEveryProcessAndRemovesTheSession() async throws {
+            let ray = try await Ray.start(RayOptions(cpus: 2))
+            let services = ray.serviceProcessIDs
+            let session = ray.sessionDirectory
+            let worker = try await ray.get(try WorkerPID.remote())
+            #expect(services.count == 2)
+            #expect(services.allSatisfy(processIsAlive))
+            await ray.shutdown()
+            #expect(services.allSatisfy { !processIsAlive($0) })
+            #expect(await eventually { !processIsAlive(worker) })
+            #expect(!FileManager.default.fileExists(atPath: session))
+            #expect(childProcesses(of: getpid()).isEmpty)
+        }
+
+        @Test func usingRayBeforeStartOrAfterShutdownFailsClearly() async throws {
+            #expect(throws: RayError.notStarted) { try Ray.current() }
+            #expect(throws: RayError.notStarted) { try Double2.remote(1) }
+            let ray = try await Ray.start(RayOptions(cpus: 1))
+            let ref = try ray.put(5)
+            await ray.shutdown()
+            await #expect(throws: RayError.shutDown) { try await ref.get() }
+            await #expect(throws: RayError.shutDown) { try await ray.get(ref) }
+        }
+
+        @Test func aKilledDriverTakesItsClusterWithIt() async throws {
+            let driver = try TestDriverProcess(mode: "hold")
+            let services = try driver.serviceProcessIDs()
+            #expect(services.count == 2)
+            kill(driver.pid, SIGKILL)
+            driver.reap()
+            #expect(await eventually { services.allSatisfy { !processIsAlive($0) } })
+        }
+
+        @Test func aCrashingDriverTakesItsClusterWithIt() async throws {
+            let driver = try TestDriverProcess(mode: "crash")
+            let services = try driver.serviceProcessIDs()
+            driver.reap()
+            #expect(await eventually { services.allSatisfy { !processIsAlive($0) } })
+        }
+
+        @Test func workerOutputReachesTheDriverWithItsPid() async throws {
+            let driver = try TestDriverProcess(mode: "print")
+            let output = driver.readAll()
+            driver.reap()
+            let pidLine = output.split(separator: "\n").first { $0.hasPrefix("worker pid ") }
+            let pid = try #require(pidLine.map { String($0.dropFirst("worker pid ".count)) })
+            #expect(output.contains("(pid=\(pid)) worker says hello"))
+        }
+    }
+}
+
+/// The RayTestDriver program (built beside this test bundle), started as a separate driver.
+final class TestDriverProcess {
+    let pid: Int32
+    private let output: FileHandle
+    private var buffered = ""
+
+    init(mode: String) throws {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let bundle = String(decoding: buffer[0..<max(count, 0)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let executable = URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("RayTestDriver").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = [mode]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        pid = process.processIdentifier
+        output = pipe.fileHandleForReading
+    }
+
+    /// Reads lines until the driver reports its services.
+    func serviceProcessIDs() throws -> [Int32] {
+        while !buffered.contains("services ") || !buffered.hasSuffix("\n") {
+            let chunk = output.availableData
+            if chunk.isEmpty { break }
+            buffered += String(decoding: chunk, as: UTF8.self)
+        }
+        let line = buffered.split(separator: "\n").first { $0.hasPrefix("services ") } ?? ""
+        return line.dropFirst("services ".count).split(separator: " ").compactMap { Int32($0) }
+    }
+
+    func readAll() -> String {
+        buffered + String(decoding: output.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    /// Waits for the driver to end (it was killed or it exits by itself), within 30 seconds.
+    func reap() {
+        var status: Int32 = 0
+        for _ in 0..<3000 {
+            if waitpid(pid, &status, WNOHANG) != 0 { return }
+            usleep(10_000)
+        }
+        kill(pid, SIGKILL)
+        waitpid(pid, &status, 0)
+    }
+}

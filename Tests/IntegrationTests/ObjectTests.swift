@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import Ray
+
+extension ClusterTests {
+    @Suite struct ObjectTests {
+        @Test func putAndGetOfValuesAndLists() async throws {
+            try await withCluster { ray in
+                let x = try ray.put([1, 2, 3])
+                #expect(try await ray.get(x) == [1, 2, 3])
+                let many = try (0..<10).map { try ray.put($0) }
+                #expect(try await ray.get(many) == Array(0..<10))
+                #expect(try await ray.get([many[3], many[3], many[1]]) == [3, 3, 1])
+                let dictionary = try ray.put(["key1": ["value"]])
+                #expect(try await ray.get(dictionary) == ["key1": ["value"]])
+            }
+        }
+
+        @Test func refsPrintCompareAndHash() async throws {
+            try await withCluster { ray in
+                let a = try ray.put(1)
+                let b = try ray.put(1)
+                #expect(a != b)
+                #expect(a == a)
+                #expect(Set([a, a, b]).count == 2)
+                #expect(a.description.count == "ObjectRef()".count + 40)
+                #expect(try await a.get() == 1)
+            }
+        }
+
+        @Test func numericArraysOfEveryElementTypeRoundTrip() async throws {
+            try await withCluster { ray in
+                #expect(try await ray.get(try ray.put([Float](repeating: 0.5, count: 1000))) == [Float](repeating: 0.5, count: 1000))
+                #expect(try await ray.get(try ray.put([Double](arrayLiteral: 1, 2.5))) == [1, 2.5])
+                #expect(try await ray.get(try ray.put([Int32](arrayLiteral: -1, 7))) == [-1, 7])
+                #expect(try await ray.get(try ray.put([Int64](arrayLiteral: .min, .max))) == [.min, .max])
+                #expect(try await ray.get(try ray.put([UInt8](0...255))) == [UInt8](0...255))
+                let matrix = NDArray<Double>((0..<6).map(Double.init), shape: [2, 3])
+                let back = try await ray.get(try ray.put(matrix))
+                #expect(back.shape == [2, 3])
+                #expect(back[[1, 2]] == 5)
+                #expect(back == matrix)
+            }
+        }
+
+        @Test func getOfAnArrayIsAZeroCopyViewOfTheStore() async throws {
+            try await withCluster { ray in
+                let ref = try MakeFloats.remote(1_000_000)
+                let view = try await ray.get(ref)
+                #expect(view.isStoreView)
+                view.withUnsafeBufferPointer { buffer in
+                    #expect(ray.isInObjectStore(UnsafeRawPointer(buffer.baseAddress!)))
+                    #expect(Int(bitPattern: buffer.baseAddress!) % 64 == 0)
+                }
+                #expect(view[999_999] == 999_999)
+                let again = try await ray.get(ref)
+                #expect(again.withUnsafeBufferPointer { $0.baseAddress } == view.withUnsafeBufferPointer { $0.baseAddress })
+                #expect(try await ray.get(try SumFloats.remote(ref)) == 499_999_500_000)
+            }
+        }
+
+        @Test func waitReturnsReadyAndRemaining() async throws {
+            try await withCluster { ray in
+                let refs = try [0.0, 0.05, 3.0].map { try Napper.remote($0) }
+                let (ready, remaining) = try await ray.wait(refs, numReturns: 2)
+                #expect(ready.count == 2)
+                #expect(Set(ready + remaining) == Set(refs))
+                #expect(remaining == [refs[2]])
+                let (one, rest) = try await ray.wait([refs[2]], timeout: .milliseconds(50))
+                #expect(one.isEmpty && rest == [refs[2]])
+                await #expect(throws: RayError.self) { try await ray.wait([refs[0], refs[0]]) }
+            }
+        }
+
+        @Test func theSameSeedGivesTheSameIDs() async throws {
+            func run() async throws -> [String] {
+                try await withCluster(RayOptions(cpus: 1, objectIDSeed: 1234)) { ray in
+                    [try ray.put(1).description, try Double2.remote(1).description, try ray.put("x").description]
+                }
+            }
+            let first = try await run()
+            let second = try await run()
+            #expect(first == second)
+        }
+
+        @Test func evictionKeepsReferencedObjectsAndRejectsOversizedOnes() async throws {
+            try await withCluster(RayOptions(cpus: 1, objectStoreMemory: 8 << 20)) { ray in
+                for _ in 0..<40 { _ = try ray.put([UInt8](repeating: 1, count: 1 << 20)) }
+                let kept = try (0..<6).map { _ in try ray.put([UInt8](repeating: 2, count: 1 << 20)) }
+                #expect(throws: RayError.self) { try ray.put([UInt8](repeating: 3, count: 3 << 20)) }
+                #expect(throws: RayError.self) { try ray.put([UInt8](repeating: 3, count: 16 << 20)) }
+                for ref in kept { #expect(try await ray.get(ref).count == 1 << 20) }
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Testing
+@testable import RayCore
+
+@Suite struct ResourcesTests {
+    @Test func coversComparesEveryQuantity() {
+        let node = Resources(cpus: 4, gpus: 1, custom: ["disk": 2])
+        #expect(node.covers(Resources(cpus: 4)))
+        #expect(node.covers(Resources(cpus: 1, gpus: 1, custom: ["disk": 2])))
+        #expect(!node.covers(Resources(gpus: 2)))
+        #expect(!node.covers(Resources(custom: ["tpu": 1])))
+    }
+
+    @Test func zeroQuantitiesDoNotChangeIdentity() {
+        #expect(Resources(cpus: 1, gpus: 0) == Resources(cpus: 1))
+        var r = Resources(cpus: 2)
+        r.subtract(Resources(cpus: 2))
+        #expect(r == Resources())
+        r.add(Resources(gpus: 1))
+        #expect(r == Resources(gpus: 1))
+    }
+
+    @Test func descriptionListsNamesInOrder() {
+        #expect(Resources(cpus: 2, gpus: 1, custom: ["a": 0.5]).description == "{CPU: 2, GPU: 1, a: 0.5}")
+    }
+}
