@@ -38,7 +38,7 @@ extension ClusterTests {
                 #expect(recv(fd, &byte, 1, 0) <= 0)
                 close(fd)
                 #expect(try await ray.get(kept) == [1, 2, 3])
-                #expect(try await ray.get(try Double2.remote(4)) == 8)
+                #expect(try await ray.get(Double2.remote(4)) == 8)
                 #expect(ray.serviceProcessIDs.allSatisfy(processIsAlive))
             }
         }

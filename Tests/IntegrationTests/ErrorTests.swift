@@ -37,7 +37,7 @@ extension ClusterTests {
                 let error = try await #require(throws: TaskError.self) { try await ray.get(try Crasher.remote()) }
                 #expect(error.kind == .workerDied)
                 #expect(error.description.contains("worker died"))
-                #expect(try await ray.get(try Double2.remote(5)) == 10)
+                #expect(try await ray.get(Double2.remote(5)) == 10)
             }
         }
 

@@ -6,9 +6,10 @@ extension ClusterTests {
     @Suite struct LocalModeTests {
         @Test func localModeRunsTasksInTheDriverWithTheSameAPI() async throws {
             try await withCluster(RayOptions(cpus: 1, mode: .local)) { ray in
-                #expect(try await ray.get(try WorkerPID.remote()) == getpid())
-                #expect(try await ray.get(try Sum3.remote(1, try ray.put(2), try Double2.remote(3))) == 9)
-                #expect(try await ray.get(try (0..<5).map { try RunExperiment.remote($0) }) == [45, 55, 65, 75, 85])
+                #expect(try await ray.get(WorkerPID.remote()) == getpid())
+                #expect(try await ray.get(Sum3.remote(1, ray.put(2), Double2.remote(3))) == 9)
+                let experiments = try (0..<5).map { try RunExperiment.remote($0) }
+                #expect(try await ray.get(experiments) == [45, 55, 65, 75, 85])
                 let error = try await #require(throws: TaskError.self) { try await ray.get(try Thrower.remote("local")) }
                 #expect(error.message.contains("failed because local"))
                 #expect(try await ray.errorInfo().count == 1)

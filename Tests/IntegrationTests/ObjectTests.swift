@@ -30,11 +30,11 @@ extension ClusterTests {
 
         @Test func numericArraysOfEveryElementTypeRoundTrip() async throws {
             try await withCluster { ray in
-                #expect(try await ray.get(try ray.put([Float](repeating: 0.5, count: 1000))) == [Float](repeating: 0.5, count: 1000))
-                #expect(try await ray.get(try ray.put([Double](arrayLiteral: 1, 2.5))) == [1, 2.5])
-                #expect(try await ray.get(try ray.put([Int32](arrayLiteral: -1, 7))) == [-1, 7])
-                #expect(try await ray.get(try ray.put([Int64](arrayLiteral: .min, .max))) == [.min, .max])
-                #expect(try await ray.get(try ray.put([UInt8](0...255))) == [UInt8](0...255))
+                #expect(try await ray.get(ray.put([Float](repeating: 0.5, count: 1000))) == [Float](repeating: 0.5, count: 1000))
+                #expect(try await ray.get(ray.put([Double](arrayLiteral: 1, 2.5))) == [1, 2.5])
+                #expect(try await ray.get(ray.put([Int32](arrayLiteral: -1, 7))) == [-1, 7])
+                #expect(try await ray.get(ray.put([Int64](arrayLiteral: .min, .max))) == [.min, .max])
+                #expect(try await ray.get(ray.put([UInt8](0...255))) == [UInt8](0...255))
                 let matrix = NDArray<Double>((0..<6).map(Double.init), shape: [2, 3])
                 let back = try await ray.get(try ray.put(matrix))
                 #expect(back.shape == [2, 3])
@@ -55,7 +55,7 @@ extension ClusterTests {
                 #expect(view[999_999] == 999_999)
                 let again = try await ray.get(ref)
                 #expect(again.withUnsafeBufferPointer { $0.baseAddress } == view.withUnsafeBufferPointer { $0.baseAddress })
-                #expect(try await ray.get(try SumFloats.remote(ref)) == 499_999_500_000)
+                #expect(try await ray.get(SumFloats.remote(ref)) == 499_999_500_000)
             }
         }
 

@@ -6,11 +6,11 @@ extension ClusterTests {
     @Suite struct RemoteFunctionTests {
         @Test func remoteCallsOfEveryArityAcceptValuesAndRefs() async throws {
             try await withCluster { ray in
-                #expect(try await ray.get(try Constant.remote()) == "constant")
-                #expect(try await ray.get(try Double2.remote(21)) == 42)
-                #expect(try await ray.get(try Sum3.remote(1, try ray.put(2), 3)) == 6)
+                #expect(try await ray.get(Constant.remote()) == "constant")
+                #expect(try await ray.get(Double2.remote(21)) == 42)
+                #expect(try await ray.get(Sum3.remote(1, ray.put(2), 3)) == 6)
                 let refs = try ["a", "b", "c"].map { try ray.put($0) }
-                #expect(try await ray.get(try Concat6.remote(refs[0], "1", refs[1], "2", refs[2], "3")) == "a1b2c3")
+                #expect(try await ray.get(Concat6.remote(refs[0], "1", refs[1], "2", refs[2], "3")) == "a1b2c3")
             }
         }
 
@@ -36,7 +36,7 @@ extension ClusterTests {
                 let pid = try await ray.get(try WorkerPID.remote())
                 #expect(processIsAlive(pid))
                 #expect(await eventually { !processIsAlive(pid) })
-                #expect(try await ray.get(try Double2.remote(2)) == 4)
+                #expect(try await ray.get(Double2.remote(2)) == 4)
             }
         }
 
@@ -49,8 +49,10 @@ extension ClusterTests {
 
         @Test func aTaskWaitingOnSubtasksDoesNotDeadlockOneCPU() async throws {
             try await withCluster(RayOptions(cpus: 1)) { ray in
-                #expect(try await ray.get(try RunExperiment.remote(1)) == 55)
-                #expect(try await ray.get(try NestedDepth.remote(4)) == 4)
+                let experiment = try RunExperiment.remote(1)
+                let nested = try NestedDepth.remote(4)
+                #expect(try await ray.get(experiment) == 55)
+                #expect(try await ray.get(nested) == 4)
             }
         }
 
@@ -69,14 +71,15 @@ extension ClusterTests {
         @Test func largePlainArgumentsGoThroughTheStore() async throws {
             try await withCluster { ray in
                 let big = [Double](repeating: 1.5, count: 200_000)
-                #expect(try await ray.get(try CountElements.remote(big)) == 200_000)
+                let counted = try CountElements.remote(big)
+                #expect(try await ray.get(counted) == 200_000)
             }
         }
 
         @Test func refsInsideValuesAndPutsInsideTasks() async throws {
             try await withCluster { ray in
                 let holder = Holder(name: "h", ref: try ray.put([1, 2, 3, 4]))
-                #expect(try await ray.get(try ReadHolder.remote(holder)) == 10)
+                #expect(try await ray.get(ReadHolder.remote(holder)) == 10)
                 let inner = try await ray.get(try PutInsideTask.remote("made in a worker"))
                 #expect(try await ray.get(inner) == "made in a worker")
             }
@@ -84,7 +87,8 @@ extension ClusterTests {
 
         @Test func workerOutputGoesToLogFilesWhenRedirected() async throws {
             try await withCluster(RayOptions(cpus: 1, redirectOutput: true)) { ray in
-                #expect(try await ray.get(try Say.remote("redirected line 42")))
+                let said = try Say.remote("redirected line 42")
+                #expect(try await ray.get(said))
                 let logs = ray.sessionDirectory + "/logs"
                 #expect(await eventually {
                     let files = (try? FileManager.default.contentsOfDirectory(atPath: logs)) ?? []

@@ -74,6 +74,17 @@ import RayCore
         #expect(try decoder.decode([Float].self, from: [0xc8, 0x00, 0x05, 0x02, 0x01, 0x00, 0x00, 0xc0, 0x3f]) == [1.5])
         #expect(try decoder.decode(Double.self, from: [0xca, 0x3f, 0xc0, 0x00, 0x00]) == 1.5)
         #expect(try decoder.decode([Int].self, from: [0x90]) == [])
+        let mixed: [UInt8] = [0x92, 0x92, 0x01, 0x02, 0xc7, 0x09, 0x02, 0x06, 0x03, 0, 0, 0, 0, 0, 0, 0]
+        #expect(try decoder.decode([[Int]].self, from: mixed) == [[1, 2], [3]])
         #expect(try decoder.decode([String: Int].self, from: [0x80]) == [:])
+    }
+
+    @Test func numericDTypes() {
+        #expect(NumericDType.allCases.map(\.rawValue) == Array(1...10))
+        #expect(NumericDType.allCases.map(\.byteWidth) == [4, 8, 1, 2, 4, 8, 1, 2, 4, 8])
+        #expect([Float.dtype, Double.dtype, Int8.dtype, Int16.dtype, Int32.dtype, Int64.dtype] == [.float32, .float64, .int8, .int16, .int32, .int64])
+        #expect([UInt8.dtype, UInt16.dtype, UInt32.dtype, UInt64.dtype] == [.uint8, .uint16, .uint32, .uint64])
+        #expect(Int.dtype == .int64 && UInt.dtype == .uint64)
+        #expect("\(NumericDType.float32)" == "Float32")
     }
 }

@@ -29,11 +29,31 @@ import Darwin
         #expect(Self.cycleError(maxDepth: 10)?.contains("(10)") == true)
     }
 
-    /// The default limit must be reached before the stack runs out, even on a thread with a
-    /// smaller stack than the main thread's and in a debug build.
-    @Test func cycleFailsOnASmallStack() {
+    /// The default limits must be reached before the stack runs out, even on a thread with a
+    /// smaller stack than the main thread's (512 KB, as on Darwin's secondary threads) and in a
+    /// debug build.
+    @Test func depthLimitsHoldOnASmallStack() throws {
         let message = Self.onThread(stackSize: 512 * 1024) { Self.cycleError() }
         #expect(message?.hasPrefix("This object exceeds the maximum recursion depth (200)") == true)
+
+        var chain = F.Node(value: 0)
+        for value in 1..<400 {
+            chain = F.Node(value: value, next: chain)
+        }
+        var tree = F.Tree.leaf(1)
+        for _ in 0..<400 {
+            tree = .branch([tree])
+        }
+        let encoder = ValueEncoder(maxDepth: 1000)
+        let chainBytes = try encoder.encode(chain).bytes, treeBytes = try encoder.encode(tree).bytes
+        let messages = Self.onThread(stackSize: 512 * 1024) {
+            [Result { try ValueDecoder().decode(F.Node.self, from: chainBytes).value },
+             Result { try ValueDecoder().decode(F.Tree.self, from: treeBytes) == .leaf(0) ? 1 : 0 }].map { result in
+                guard case .failure(let error) = result else { return "decoded" }
+                return "\(error)"
+            }
+        }
+        #expect(messages.allSatisfy { $0.contains("maximum nesting depth (200)") }, "\(messages)")
     }
 
     @Test func cycleFailsInsideATask() async {
@@ -147,15 +167,8 @@ import Darwin
 
     /// Runs `body` on a new thread with the given stack size and returns its result.
     private static func onThread<R: Sendable>(stackSize: Int, _ body: @escaping @Sendable () -> R) -> R {
-        final class Job: @unchecked Sendable {
-            let body: @Sendable () -> R
-            var result: R?
-
-            init(_ body: @escaping @Sendable () -> R) {
-                self.body = body
-            }
-        }
-        let job = Job(body)
+        nonisolated(unsafe) var result: R?
+        let job = ThreadJob { result = body() }
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         pthread_attr_setstacksize(&attributes, stackSize)
@@ -166,8 +179,7 @@ import Darwin
         var thread: pthread_t?
         #endif
         let created = pthread_create(&thread, &attributes, { context in
-            let job = Unmanaged<Job>.fromOpaque(context!).takeUnretainedValue()
-            job.result = job.body()
+            Unmanaged<ThreadJob>.fromOpaque(context!).takeUnretainedValue().run()
             return nil
         }, Unmanaged.passUnretained(job).toOpaque())
         precondition(created == 0, "pthread_create failed")
@@ -176,6 +188,15 @@ import Darwin
         #else
         pthread_join(thread!, nil)
         #endif
-        return job.result!
+        return result!
+    }
+}
+
+/// The work of `onThread`, handed to the thread; the join orders its accesses to the result.
+private final class ThreadJob: @unchecked Sendable {
+    let run: () -> Void
+
+    init(_ run: @escaping () -> Void) {
+        self.run = run
     }
 }

@@ -9,7 +9,7 @@ import Testing
             ObjectPayload.writeTensorHeader(to: raw.baseAddress!, dtype: .float32, shape: [2, 3])
             values.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: raw[64...]).copyMemory(from: $0) }
         }
-        try payload.withUnsafeBytes { raw in
+        try payload.withUnsafeBytes { raw throws in
             #expect(try ObjectPayload.kind(of: raw) == .tensor)
             let layout = try ObjectPayload.tensor(raw)
             #expect(layout.dtype == .float32)
@@ -29,7 +29,7 @@ import Testing
         let record = ErrorRecord(kind: .workerDied, jobID: JobID(1), taskID: TaskID(high: 1, low: 1), functionName: "F",
                                  workerPID: 9, nodeID: NodeID(2), message: "gone")
         let payload = ObjectPayload.error(record)
-        try payload.withUnsafeBytes { raw in
+        try payload.withUnsafeBytes { raw throws in
             #expect(try ObjectPayload.kind(of: raw) == .error)
             #expect(try ObjectPayload.errorRecord(raw) == record)
         }

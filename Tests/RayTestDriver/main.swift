@@ -11,19 +11,24 @@ struct Shout: RemoteFunction1 {
     }
 }
 
+/// Writes a line to stdout unbuffered: the test reads it while this program keeps running.
+func report(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
 let mode = CommandLine.arguments.dropFirst().first ?? "hold"
 let ray = try await Ray.start(RayOptions(cpus: 1))
-print("session \(ray.sessionDirectory)")
-print("services \(ray.serviceProcessIDs.map(String.init).joined(separator: " "))")
+report("session \(ray.sessionDirectory)")
+report("services \(ray.serviceProcessIDs.map(String.init).joined(separator: " "))")
 switch mode {
 case "print":
     let pid = try await ray.get(try Shout.remote("hello"))
-    print("worker pid \(pid)")
+    report("worker pid \(pid)")
     await ray.shutdown()
 case "crash":
     _ = try await ray.get(try Shout.remote("before the crash"))
     fatalError("the test driver crashes on purpose")
 default:
-    print("ready")
+    report("ready")
     while true { try await Task.sleep(for: .seconds(60)) }
 }

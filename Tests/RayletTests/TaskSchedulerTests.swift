@@ -10,7 +10,7 @@ import Testing
 
     @Test func readyTasksRunFirstInFirstOutWithinResources() {
         var scheduler = TaskScheduler(total: Resources(cpus: 2))
-        for n in 1...4 { scheduler.submit(Self.spec(n), missing: []) }
+        for n in UInt64(1)...4 { scheduler.submit(Self.spec(n), missing: []) }
         #expect(scheduler.nextRunnable()?.spec.taskID.low == 1)
         #expect(scheduler.nextRunnable()?.spec.taskID.low == 2)
         #expect(scheduler.nextRunnable() == nil)
@@ -47,7 +47,7 @@ import Testing
 
     @Test func gpuIDsAreNeverShared() {
         var scheduler = TaskScheduler(total: Resources(cpus: 4, gpus: 3))
-        for n in 1...3 { scheduler.submit(Self.spec(n, resources: Resources(gpus: 1)), missing: []) }
+        for n in UInt64(1)...3 { scheduler.submit(Self.spec(n, resources: Resources(gpus: 1)), missing: []) }
         let ids = (0..<3).compactMap { _ in scheduler.nextRunnable()?.gpuIDs }.flatMap { $0 }
         #expect(ids.sorted() == [0, 1, 2])
     }

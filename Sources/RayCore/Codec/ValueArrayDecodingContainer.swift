@@ -38,21 +38,30 @@ struct ValueArrayDecodingContainer: UnkeyedDecodingContainer {
         }
     }
 
-    mutating func decode(_ type: Bool.Type) throws -> Bool { try decodeElement(type) }
-    mutating func decode(_ type: String.Type) throws -> String { try decodeElement(type) }
-    mutating func decode(_ type: Double.Type) throws -> Double { try decodeElement(type) }
-    mutating func decode(_ type: Float.Type) throws -> Float { try decodeElement(type) }
-    mutating func decode(_ type: Int.Type) throws -> Int { try decodeElement(type) }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { try decodeElement(type) }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { try decodeElement(type) }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { try decodeElement(type) }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { try decodeElement(type) }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { try decodeElement(type) }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try decodeElement(type) }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try decodeElement(type) }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try decodeElement(type) }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try decodeElement(type) }
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try decodeElement(type) }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try decodeScalar(type) }
+    mutating func decode(_ type: String.Type) throws -> String { try decodeScalar(type) }
+    mutating func decode(_ type: Double.Type) throws -> Double { try decodeScalar(type) }
+    mutating func decode(_ type: Float.Type) throws -> Float { try decodeScalar(type) }
+    mutating func decode(_ type: Int.Type) throws -> Int { try decodeScalar(type) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try decodeScalar(type) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try decodeScalar(type) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try decodeScalar(type) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try decodeScalar(type) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try decodeScalar(type) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try decodeScalar(type) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try decodeScalar(type) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try decodeScalar(type) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try decodeScalar(type) }
+
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try checkNotAtEnd(T.self)
+        let index = currentIndex
+        var end = 0
+        let value = try state.decodeValue(
+            T.self, at: cursor, elementType: elementType, anchor: anchor, key: { ValueCodingKey.index(index) }, needsEnd: true, end: &end)
+        advance(to: end)
+        return value
+    }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
         try checkNotAtEnd(KeyedDecodingContainer<NestedKey>.self)
@@ -76,10 +85,11 @@ struct ValueArrayDecodingContainer: UnkeyedDecodingContainer {
         return decoder
     }
 
-    private mutating func decodeElement<T: Decodable>(_ type: T.Type) throws -> T {
-        try checkNotAtEnd(T.self)
-        let (value, end) = try state.decodeValue(
-            T.self, at: cursor, elementType: elementType, anchor: anchor, key: ValueCodingKey.index(currentIndex), needsEnd: true)
+    private mutating func decodeScalar<S: MessagePackScalar>(_ type: S.Type) throws -> S {
+        try checkNotAtEnd(S.self)
+        let index = currentIndex
+        var end = 0
+        let value = try state.decodeScalar(S.self, at: cursor, elementType: elementType, anchor: anchor, key: { ValueCodingKey.index(index) }, end: &end)
         advance(to: end)
         return value
     }

@@ -24,7 +24,8 @@ public struct ValueDecoder: Sendable {
     /// read during the call.
     public func decode<T: Decodable>(_ type: T.Type, from bytes: UnsafeRawBufferPointer) throws -> T {
         let state = ValueDecoderState(reader: MessagePackReader(bytes: bytes), maxDepth: maxDepth)
-        return try state.decodeValue(T.self, at: 0, elementType: nil, anchor: .root, key: ValueCodingKey?.none, needsEnd: false).value
+        var end = 0
+        return try state.decodeValue(T.self, at: 0, elementType: nil, anchor: .root, key: { nil }, needsEnd: false, end: &end)
     }
 
     /// Decodes a `T` from the MessagePack value at the start of `bytes`.

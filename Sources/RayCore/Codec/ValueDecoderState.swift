@@ -1,19 +1,35 @@
 /// What every decoder and container of one `ValueDecoder.decode` call shares: the input, the
 /// coding-path key stack and the nesting depth.
+///
+/// The mutable properties opt out of dynamic exclusivity checks, which cost a large part of the
+/// decoding time: one decode call uses its state on one thread, and no access to a property
+/// overlaps another access to it.
 final class ValueDecoderState {
+    /// The bookkeeping of an enclosing value, restored when a nested value is done.
+    private struct OuterValue {
+        let pathCount: Int
+        let type: Any.Type
+        let start: Int
+        let end: Int
+    }
+
     let reader: MessagePackReader
     private let maxDepth: Int
-    /// How many `init(from:)` calls are running; bounded so hostile nesting cannot exhaust the stack.
-    private var depth = 0
+    /// What to restore when each running nested `init(from:)` returns; its count is the nesting
+    /// depth, bounded so hostile nesting cannot exhaust the stack.
+    @exclusivity(unchecked) private var outerValues: [OuterValue] = []
     /// The keys leading to the value being decoded. Pushed and popped around each nested
     /// `init(from:)` so that no path array is built per value; see `ValueCodingPathAnchor`.
-    private var path: [any CodingKey] = []
+    @exclusivity(unchecked) private var path: [any CodingKey] = []
     /// The type whose `init(from:)` is running, for error messages.
-    private var currentType: Any.Type = Void.self
+    @exclusivity(unchecked) private var currentType: Any.Type = Void.self
     /// The start of the value whose `init(from:)` is running, and its end once a container has
     /// seen it, which spares an array a second scan to find where its next element starts.
-    private var valueStart = -1
-    private var valueEnd = -1
+    @exclusivity(unchecked) private var valueStart = -1
+    @exclusivity(unchecked) private var valueEnd = -1
+    /// The last type found to need its `init(from:)`, so that the elements of an array of
+    /// structs skip the two conformance lookups of `decodeValue`.
+    @exclusivity(unchecked) private var lastNestedType: ObjectIdentifier?
 
     init(reader: MessagePackReader, maxDepth: Int) {
         self.reader = reader
@@ -21,81 +37,127 @@ final class ValueDecoderState {
     }
 
     /// Decodes the value at `offset`, or the numeric-array element there when `elementType` is
-    /// set. `key` names it within `anchor`'s container (nil for a single value container's
-    /// value). `end` is where the value ends, or -1 when not `needsEnd` and not known anyway.
-    func decodeValue<T: Decodable, K: CodingKey>(
-        _ type: T.Type, at offset: Int, elementType: NumericDType?, anchor: ValueCodingPathAnchor, key: K?, needsEnd: Bool
-    ) throws -> (value: T, end: Int) {
+    /// set. `key` names it within `anchor`'s container. With `needsEnd`, `end` receives where
+    /// the value ends (else it may be left alone).
+    ///
+    /// Nested values recurse through here, so the frame is kept small (casts, bookkeeping and
+    /// error building live in other functions): hostile nesting must hit `maxDepth` before a
+    /// 512 KB thread stack runs out, even in a debug build.
+    func decodeValue<T: Decodable>(
+        _ type: T.Type, at offset: Int, elementType: NumericDType?, anchor: ValueCodingPathAnchor, key: ValueEntryKey,
+        needsEnd: Bool, end: inout Int
+    ) throws -> T {
+        if lastNestedType != ObjectIdentifier(T.self),
+           let value = try decodeDirectly(T.self, at: offset, elementType: elementType, anchor: anchor, key: key, end: &end) {
+            return value
+        }
+        let decoder = try enterValue(T.self, at: offset, elementType: elementType, anchor: anchor, key: key)
+        defer { leaveValue() }
+        let value = try T(from: decoder)
+        if needsEnd {
+            end = try endOfValue(T.self, at: offset, elementType: elementType)
+        }
+        return value
+    }
+
+    /// Reads scalars and same-dtype numeric arrays; nil for anything that needs its `init(from:)`.
+    private func decodeDirectly<T: Decodable>(
+        _ type: T.Type, at offset: Int, elementType: NumericDType?, anchor: ValueCodingPathAnchor, key: ValueEntryKey, end: inout Int
+    ) throws -> T? {
         if let scalarType = T.self as? any MessagePackScalar.Type {
-            do {
-                let (header, end) = try header(at: offset, elementType: elementType)
-                let value = try scalarType.read(header, from: reader, at: offset)
-                noteEnd(of: offset, at: end)
-                return (value as! T, end)
-            } catch {
-                throw error.decodingError(expected: T.self, codingPath: codingPath(anchor, appending: key))
-            }
+            return try decodeScalar(scalarType, at: offset, elementType: elementType, anchor: anchor, key: key, end: &end) as? T
         }
-        if elementType == nil, let arrayType = T.self as? any BulkNumericArray.Type {
-            do {
-                if let (array, end) = try bulkArray(arrayType, at: offset) {
-                    noteEnd(of: offset, at: end)
-                    return (array as! T, end)
-                }
-            } catch {
-                throw error.decodingError(expected: T.self, codingPath: codingPath(anchor, appending: key))
-            }
+        if let arrayType = T.self as? any BulkNumericArray.Type {
+            // Not remembered as nested: the next array of this type may well be a bulk one.
+            guard elementType == nil, let array = try bulkArray(arrayType, at: offset, anchor: anchor, key: key, end: &end) else { return nil }
+            return array as? T
         }
-        return try decodeNested(T.self, at: offset, elementType: elementType, anchor: anchor, key: key, needsEnd: needsEnd)
+        lastNestedType = ObjectIdentifier(T.self)
+        return nil
+    }
+
+    /// Decodes a scalar; containers call this from their typed overloads, where the type is
+    /// known, so no dynamic cast is needed. `end` receives where the value ends.
+    func decodeScalar<S: MessagePackScalar>(
+        _ type: S.Type, at offset: Int, elementType: NumericDType?, anchor: ValueCodingPathAnchor, key: ValueEntryKey, end: inout Int
+    ) throws -> S {
+        do throws(MessagePackReadError) {
+            let header: MessagePackHeader
+            (header, end) = try self.header(at: offset, elementType: elementType)
+            let value = try S.read(header, from: reader, at: offset)
+            noteEnd(of: offset, at: end)
+            return value
+        } catch {
+            throw error.decodingError(expected: S.self, codingPath: codingPath(anchor, appending: key))
+        }
     }
 
     /// A numeric array stored as extension type 2 of the same dtype (or as binary, for bytes),
     /// copied in one block; nil for anything else, which `init(from:)` then converts element by
     /// element.
-    private func bulkArray(_ arrayType: any BulkNumericArray.Type, at offset: Int) throws(MessagePackReadError) -> (any BulkNumericArray, Int)? {
-        let (header, end) = try reader.header(at: offset)
-        switch header {
-        case .ext(CodecExtensionType.numericArray.rawValue, let payload):
-            let (dtype, elements) = try reader.numericArray(payload: payload, at: offset)
-            guard dtype == arrayType.elementDType else { return nil }
-            return (arrayType.init(littleEndianBytes: UnsafeRawBufferPointer(rebasing: reader.bytes[elements])), end)
-        case .binary(let payload) where arrayType.elementDType == .uint8 || arrayType.elementDType == .int8:
-            return (arrayType.init(littleEndianBytes: UnsafeRawBufferPointer(rebasing: reader.bytes[payload])), end)
-        default:
-            return nil
+    private func bulkArray(
+        _ arrayType: any BulkNumericArray.Type, at offset: Int, anchor: ValueCodingPathAnchor, key: ValueEntryKey, end: inout Int
+    ) throws -> (any BulkNumericArray)? {
+        do throws(MessagePackReadError) {
+            let (header, valueEnd) = try reader.header(at: offset)
+            let elements: Range<Int>
+            switch header {
+            case .ext(CodecExtensionType.numericArray.rawValue, let payload):
+                let (dtype, range) = try reader.numericArray(payload: payload, at: offset)
+                guard dtype == arrayType.elementDType else { return nil }
+                elements = range
+            case .binary(let payload) where arrayType.elementDType == .uint8 || arrayType.elementDType == .int8:
+                elements = payload
+            default:
+                return nil
+            }
+            end = valueEnd
+            noteEnd(of: offset, at: valueEnd)
+            return arrayType.init(littleEndianBytes: UnsafeRawBufferPointer(rebasing: reader.bytes[elements]))
+        } catch {
+            throw error.decodingError(expected: arrayType, codingPath: codingPath(anchor, appending: key))
         }
     }
 
-    private func decodeNested<T: Decodable, K: CodingKey>(
-        _ type: T.Type, at offset: Int, elementType: NumericDType?, anchor: ValueCodingPathAnchor, key: K?, needsEnd: Bool
-    ) throws -> (value: T, end: Int) {
-        guard depth < maxDepth else {
-            let message = "The input exceeds the maximum nesting depth (\(maxDepth)) while decoding \(T.self)."
+    /// Checks the depth limit, saves the enclosing value's bookkeeping on `outerValues` and
+    /// makes the decoder for a nested value.
+    private func enterValue(
+        _ type: Any.Type, at offset: Int, elementType: NumericDType?, anchor: ValueCodingPathAnchor, key: ValueEntryKey
+    ) throws -> ValueSlotDecoder {
+        guard outerValues.count < maxDepth else {
+            let message = "The input exceeds the maximum nesting depth (\(maxDepth)) while decoding \(type)."
             throw DecodingError.dataCorrupted(.init(codingPath: codingPath(anchor, appending: key), debugDescription: message))
         }
-        let outerPathCount = enterPath(anchor, key)
-        let outer = (type: currentType, start: valueStart, end: valueEnd)
-        currentType = T.self
+        outerValues.append(OuterValue(pathCount: enterPath(anchor, key()), type: currentType, start: valueStart, end: valueEnd))
+        currentType = type
         valueStart = offset
         valueEnd = -1
-        depth += 1
-        defer {
-            depth -= 1
-            (currentType, valueStart, valueEnd) = outer
-            if path.count > outerPathCount {
-                path.removeSubrange(outerPathCount...)
-            }
+        return ValueSlotDecoder(state: self, offset: offset, depth: path.count, elementType: elementType)
+    }
+
+    private func leaveValue() {
+        let outer = outerValues.removeLast()
+        currentType = outer.type
+        valueStart = outer.start
+        valueEnd = outer.end
+        if path.count > outer.pathCount {
+            path.removeSubrange(outer.pathCount...)
         }
-        let decoder = ValueSlotDecoder(state: self, offset: offset, depth: path.count, elementType: elementType)
-        let value = try T(from: decoder)
+    }
+
+    /// Where the value just decoded by `init(from:)` ends: reported by its container if it
+    /// consumed the value fully, else found by skipping it.
+    private func endOfValue(_ type: Any.Type, at offset: Int, elementType: NumericDType?) throws -> Int {
         if let elementType {
-            return (value, offset + elementType.byteWidth)
+            return offset + elementType.byteWidth
         }
-        guard needsEnd, valueEnd < 0 else { return (value, valueEnd) }
+        if valueEnd >= 0 {
+            return valueEnd
+        }
         do {
-            return (value, try reader.skipValue(at: offset))
+            return try reader.skipValue(at: offset)
         } catch {
-            throw error.decodingError(expected: T.self, codingPath: decoder.codingPath)
+            throw error.decodingError(expected: type, codingPath: path)
         }
     }
 
@@ -164,7 +226,7 @@ final class ValueDecoderState {
     /// A decoder for `superDecoder()`. The caller uses it after this returns, so its keys are
     /// pushed without a scope to pop them; they stay right until the container that made it
     /// decodes another nested value.
-    func detachedDecoder<K: CodingKey>(at offset: Int, elementType: NumericDType?, anchor: ValueCodingPathAnchor, key: K) -> ValueSlotDecoder {
+    func detachedDecoder(at offset: Int, elementType: NumericDType?, anchor: ValueCodingPathAnchor, key: any CodingKey) -> ValueSlotDecoder {
         _ = enterPath(anchor, key)
         return ValueSlotDecoder(state: self, offset: offset, depth: path.count, elementType: elementType)
     }
@@ -192,13 +254,13 @@ final class ValueDecoderState {
         path.prefix(anchor.depth) + anchor.keys
     }
 
-    func codingPath<K: CodingKey>(_ anchor: ValueCodingPathAnchor, appending key: K?) -> [any CodingKey] {
-        guard let key else { return codingPath(anchor) }
+    func codingPath(_ anchor: ValueCodingPathAnchor, appending key: ValueEntryKey) -> [any CodingKey] {
+        guard let key = key() else { return codingPath(anchor) }
         return codingPath(anchor) + [key]
     }
 
     /// Makes the key stack `anchor`'s path plus `key`; returns the count to truncate back to.
-    private func enterPath<K: CodingKey>(_ anchor: ValueCodingPathAnchor, _ key: K?) -> Int {
+    private func enterPath(_ anchor: ValueCodingPathAnchor, _ key: (any CodingKey)?) -> Int {
         if path.count > anchor.depth {
             path.removeSubrange(anchor.depth...)
         }

@@ -25,7 +25,7 @@ public struct ValueEncoder: Sendable {
     /// encoded.
     public func encode<T: Encodable>(_ value: T) throws -> EncodedValue {
         let state = ValueEncoderState(maxDepth: maxDepth)
-        try state.encode(value, slotDepth: 0, key: ValueCodingKey?.none)
+        try state.encode(value, slotDepth: 0, key: { nil })
         return EncodedValue(bytes: state.writer.bytes, containedObjectIDs: state.objectIDs)
     }
 }

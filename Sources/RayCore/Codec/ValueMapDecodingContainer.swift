@@ -12,29 +12,36 @@ struct ValueMapDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol
     }
 
     func decodeNil(forKey key: Key) throws -> Bool {
-        let offset = try valueOffset(for: key)
-        do {
-            return try state.reader.header(at: offset).header.isNil
-        } catch {
-            throw error.decodingError(expected: Any?.self, codingPath: codingPath + [key])
-        }
+        try isNil(at: valueOffset(for: key), key: key)
     }
 
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decodeEntry(type, forKey: key) }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decodeEntry(type, forKey: key) }
-    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decodeEntry(type, forKey: key) }
-    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try decodeEntry(type, forKey: key) }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decodeEntry(type, forKey: key) }
-    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try decodeEntry(type, forKey: key) }
-    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try decodeEntry(type, forKey: key) }
-    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decodeEntry(type, forKey: key) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decodeEntry(type, forKey: key) }
-    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try decodeEntry(type, forKey: key) }
-    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try decodeEntry(type, forKey: key) }
-    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try decodeEntry(type, forKey: key) }
-    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decodeEntry(type, forKey: key) }
-    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decodeEntry(type, forKey: key) }
-    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try decodeEntry(type, forKey: key) }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try decodeScalar(type, forKey: key) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try decodeScalar(type, forKey: key) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try decodeScalar(type, forKey: key) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { try decodeScalar(type, forKey: key) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try decodeScalar(type, forKey: key) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try decodeScalar(type, forKey: key) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try decodeScalar(type, forKey: key) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try decodeScalar(type, forKey: key) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try decodeScalar(type, forKey: key) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try decodeScalar(type, forKey: key) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try decodeScalar(type, forKey: key) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try decodeScalar(type, forKey: key) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try decodeScalar(type, forKey: key) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try decodeScalar(type, forKey: key) }
+
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        var end = 0
+        return try state.decodeValue(T.self, at: valueOffset(for: key), elementType: nil, anchor: anchor, key: { key }, needsEnd: false, end: &end)
+    }
+
+    // Not left to the default, which looks the key up three times and calls `decode`: nested
+    // values recurse through here, and one frame fewer per level keeps deep values within the stack.
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let offset = index.valueOffset(forKey: key.stringValue, in: state.reader), try !isNil(at: offset, key: key) else { return nil }
+        var end = 0
+        return try state.decodeValue(T.self, at: offset, elementType: nil, anchor: anchor, key: { key }, needsEnd: false, end: &end)
+    }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
         try state.keyedContainer(keyedBy: NestedKey.self, at: valueOffset(for: key), elementType: nil, anchor: anchor.appending(key))
@@ -52,8 +59,17 @@ struct ValueMapDecodingContainer<Key: CodingKey>: KeyedDecodingContainerProtocol
         state.detachedDecoder(at: try valueOffset(for: key), elementType: nil, anchor: anchor, key: key)
     }
 
-    private func decodeEntry<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
-        try state.decodeValue(T.self, at: valueOffset(for: key), elementType: nil, anchor: anchor, key: key, needsEnd: false).value
+    private func decodeScalar<S: MessagePackScalar>(_ type: S.Type, forKey key: Key) throws -> S {
+        var end = 0
+        return try state.decodeScalar(S.self, at: valueOffset(for: key), elementType: nil, anchor: anchor, key: { key }, end: &end)
+    }
+
+    private func isNil(at offset: Int, key: Key) throws -> Bool {
+        do {
+            return try state.reader.header(at: offset).header.isNil
+        } catch {
+            throw error.decodingError(expected: Any?.self, codingPath: codingPath + [key])
+        }
     }
 
     private func valueOffset(for key: some CodingKey) throws -> Int {

@@ -26,12 +26,9 @@ final class ValueMapIndex: ManagedBuffer<ValueMapIndex.Header, ValueMapIndex.Ent
                 throw .mismatch(expected: "a string map key", found: key.kindDescription, at: cursor)
             }
             cursor = try reader.skipValue(at: valueOffset)
-            index.withUnsafeMutablePointers { header, entries in
-                (entries + slot).initialize(to: Entry(key: range, value: valueOffset))
-                header.pointee.count = slot + 1
-            }
+            index.withUnsafeMutablePointerToElements { ($0 + slot).initialize(to: Entry(key: range, value: valueOffset)) }
         }
-        index.header.end = cursor
+        index.header = Header(count: count, end: cursor, hint: 0)
         return index
     }
 

@@ -45,23 +45,28 @@ struct ValueSlotDecoder: Decoder, SingleValueDecodingContainer, ObjectIDDecoding
         return true
     }
 
-    func decode(_ type: Bool.Type) throws -> Bool { try decodeSingle(type) }
-    func decode(_ type: String.Type) throws -> String { try decodeSingle(type) }
-    func decode(_ type: Double.Type) throws -> Double { try decodeSingle(type) }
-    func decode(_ type: Float.Type) throws -> Float { try decodeSingle(type) }
-    func decode(_ type: Int.Type) throws -> Int { try decodeSingle(type) }
-    func decode(_ type: Int8.Type) throws -> Int8 { try decodeSingle(type) }
-    func decode(_ type: Int16.Type) throws -> Int16 { try decodeSingle(type) }
-    func decode(_ type: Int32.Type) throws -> Int32 { try decodeSingle(type) }
-    func decode(_ type: Int64.Type) throws -> Int64 { try decodeSingle(type) }
-    func decode(_ type: UInt.Type) throws -> UInt { try decodeSingle(type) }
-    func decode(_ type: UInt8.Type) throws -> UInt8 { try decodeSingle(type) }
-    func decode(_ type: UInt16.Type) throws -> UInt16 { try decodeSingle(type) }
-    func decode(_ type: UInt32.Type) throws -> UInt32 { try decodeSingle(type) }
-    func decode(_ type: UInt64.Type) throws -> UInt64 { try decodeSingle(type) }
-    func decode<T: Decodable>(_ type: T.Type) throws -> T { try decodeSingle(type) }
+    func decode(_ type: Bool.Type) throws -> Bool { try decodeScalar(type) }
+    func decode(_ type: String.Type) throws -> String { try decodeScalar(type) }
+    func decode(_ type: Double.Type) throws -> Double { try decodeScalar(type) }
+    func decode(_ type: Float.Type) throws -> Float { try decodeScalar(type) }
+    func decode(_ type: Int.Type) throws -> Int { try decodeScalar(type) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try decodeScalar(type) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try decodeScalar(type) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try decodeScalar(type) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try decodeScalar(type) }
+    func decode(_ type: UInt.Type) throws -> UInt { try decodeScalar(type) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try decodeScalar(type) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try decodeScalar(type) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try decodeScalar(type) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try decodeScalar(type) }
 
-    private func decodeSingle<T: Decodable>(_ type: T.Type) throws -> T {
-        try state.decodeValue(T.self, at: offset, elementType: elementType, anchor: anchor, key: ValueCodingKey?.none, needsEnd: false).value
+    func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        var end = 0
+        return try state.decodeValue(T.self, at: offset, elementType: elementType, anchor: anchor, key: { nil }, needsEnd: false, end: &end)
+    }
+
+    private func decodeScalar<S: MessagePackScalar>(_ type: S.Type) throws -> S {
+        var end = 0
+        return try state.decodeScalar(S.self, at: offset, elementType: elementType, anchor: anchor, key: { nil }, end: &end)
     }
 }

@@ -35,24 +35,22 @@ struct ValueSlotEncoder: Encoder, SingleValueEncodingContainer, ObjectIDEncoding
         state.writer.writeNil()
     }
 
-    mutating func encode(_ value: Bool) throws { try encodeSingle(value) }
-    mutating func encode(_ value: String) throws { try encodeSingle(value) }
-    mutating func encode(_ value: Double) throws { try encodeSingle(value) }
-    mutating func encode(_ value: Float) throws { try encodeSingle(value) }
-    mutating func encode(_ value: Int) throws { try encodeSingle(value) }
-    mutating func encode(_ value: Int8) throws { try encodeSingle(value) }
-    mutating func encode(_ value: Int16) throws { try encodeSingle(value) }
-    mutating func encode(_ value: Int32) throws { try encodeSingle(value) }
-    mutating func encode(_ value: Int64) throws { try encodeSingle(value) }
-    mutating func encode(_ value: UInt) throws { try encodeSingle(value) }
-    mutating func encode(_ value: UInt8) throws { try encodeSingle(value) }
-    mutating func encode(_ value: UInt16) throws { try encodeSingle(value) }
-    mutating func encode(_ value: UInt32) throws { try encodeSingle(value) }
-    mutating func encode(_ value: UInt64) throws { try encodeSingle(value) }
-    mutating func encode<T: Encodable>(_ value: T) throws { try encodeSingle(value) }
-
-    private func encodeSingle<T: Encodable>(_ value: T) throws {
+    mutating func encode(_ value: Bool) throws { try state.encodeScalar(value, start: start, depth: depth) }
+    mutating func encode(_ value: String) throws { try state.encodeScalar(value, start: start, depth: depth) }
+    mutating func encode(_ value: Double) throws { try state.encodeScalar(value, start: start, depth: depth) }
+    mutating func encode(_ value: Float) throws { try state.encodeScalar(value, start: start, depth: depth) }
+    mutating func encode(_ value: Int) throws { try state.encodeScalar(value, start: start, depth: depth) }
+    mutating func encode(_ value: Int8) throws { try state.encodeScalar(value, start: start, depth: depth) }
+    mutating func encode(_ value: Int16) throws { try state.encodeScalar(value, start: start, depth: depth) }
+    mutating func encode(_ value: Int32) throws { try state.encodeScalar(value, start: start, depth: depth) }
+    mutating func encode(_ value: Int64) throws { try state.encodeScalar(value, start: start, depth: depth) }
+    mutating func encode(_ value: UInt) throws { try state.encodeScalar(value, start: start, depth: depth) }
+    mutating func encode(_ value: UInt8) throws { try state.encodeScalar(value, start: start, depth: depth) }
+    mutating func encode(_ value: UInt16) throws { try state.encodeScalar(value, start: start, depth: depth) }
+    mutating func encode(_ value: UInt32) throws { try state.encodeScalar(value, start: start, depth: depth) }
+    mutating func encode(_ value: UInt64) throws { try state.encodeScalar(value, start: start, depth: depth) }
+    mutating func encode<T: Encodable>(_ value: T) throws {
         try state.beginSingleValue(start: start, depth: depth, value: value)
-        try state.encode(value, slotDepth: depth, key: ValueCodingKey?.none)
+        try state.encode(value, slotDepth: depth, key: { nil })
     }
 }
