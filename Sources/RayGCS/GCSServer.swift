@@ -11,6 +11,8 @@ public final class GCSServer: Sendable {
         var nodes: [NodeID: NodeInfo] = [:]
         var errors: [ErrorRecord] = []
         var subscribers: [JobID: [ObjectIdentifier: FramedConnection]] = [:]
+        /// Named actors: any driver or worker of the cluster can look a handle up by name.
+        var actorNames: [String: TaskID] = [:]
     }
 
     private let tables = Mutex(Tables())
@@ -59,6 +61,15 @@ public final class GCSServer: Sendable {
                 replies.append((connection, .errorsReply(request: request, errors: tables.errors.filter { $0.jobID == job })))
             case let .getNodes(request):
                 replies.append((connection, .nodesReply(request: request, nodes: Array(tables.nodes.values))))
+            case let .registerActorName(request, name, actorID):
+                if let existing = tables.actorNames[name], existing != actorID {
+                    replies.append((connection, .actorNameReply(request: request, error: "an actor named \"\(name)\" already exists")))
+                } else {
+                    tables.actorNames[name] = actorID
+                    replies.append((connection, .actorNameReply(request: request, error: nil)))
+                }
+            case let .lookupActorName(request, name):
+                replies.append((connection, .actorLookupReply(request: request, actorID: tables.actorNames[name])))
             default:
                 log.warning("control store ignores unexpected message \(message.tag)")
             }

@@ -8,4 +8,6 @@ enum NodeAction {
     case spawnWorker(job: JobID, executable: String)
     case report(ErrorRecord)
     case stopWorker(FramedConnection)
+    /// SIGKILL, for killing an actor: its process may be busy and never read a `shutdown`.
+    case killWorker(FramedConnection, pid: Int32)
 }

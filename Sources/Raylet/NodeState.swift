@@ -27,6 +27,13 @@ struct NodeState {
     private(set) var lineage: [TaskID: TaskSpec] = [:]
     /// Objects the store evicted; a later issue rebuilds them from `lineage`.
     private(set) var evicted: Set<ObjectID> = []
+    private(set) var actors: [TaskID: ActorState] = [:]
+    /// Actors by the object that stands for their handles.
+    private var actorsByHandle: [ObjectID: TaskID] = [:]
+    /// Actors whose next call waits for an argument object.
+    private var actorsWaitingForObjects: Set<TaskID> = []
+    /// Handle objects whose count may have dropped to zero, checked after each message.
+    private var releasedHandles: [ObjectID] = []
     private let maxWorkers: Int
 
     init(nodeID: NodeID, arena: SharedMemoryArena, resources: Resources, maxWorkers: Int = 256) {
@@ -68,12 +75,15 @@ struct NodeState {
         var actions = [NodeAction]()
         for (object, count) in client.references {
             for _ in 0..<count { _ = objects.removeReference(object) }
+            if actorsByHandle[object] != nil { releasedHandles.append(object) }
         }
         for (key, waiter) in waiters where waiter.client == id { removeWaiter(key, ids: waiter.ids) }
         guard let registration = client.registration else { return actions }
         if registration.kind == .worker {
             jobs[registration.jobID]?.idleWorkers.removeAll { $0 == id }
-            if let running = client.running {
+            if let actorID = client.actorID {
+                actorDied(actorID, pid: registration.pid, message: "the actor's worker process exited or was killed", actions: &actions)
+            } else if let running = client.running {
                 let record = ErrorRecord(kind: .workerDied, jobID: running.spec.jobID, taskID: running.spec.taskID,
                                          functionName: running.spec.displayName, workerPID: registration.pid, nodeID: nodeID,
                                          message: "the worker process exited or crashed before the task finished")
@@ -92,11 +102,15 @@ struct NodeState {
                 for worker in job.idleWorkers {
                     if let connection = clients[worker]?.connection { actions.append(.stopWorker(connection)) }
                 }
+                for (actorID, actor) in actors where actor.creation.jobID == registration.jobID && !actor.isDetached {
+                    killActor(actorID, actions: &actions)
+                }
                 job.idleWorkers = []
                 jobs[registration.jobID] = job
             }
         }
         dispatch(actions: &actions)
+        checkReleasedHandles(actions: &actions)
         return actions
     }
 
@@ -134,11 +148,14 @@ struct NodeState {
             for objectID in ids { removeReference(objectID, client: id) }
         case let .addReferences(ids):
             for objectID in ids { addReference(objectID, client: id) }
+        case let .killActor(actorID):
+            killActor(actorID, actions: &actions)
         case let .taskDone(taskID, results, error):
             completeTask(taskID, results: results, error: error, worker: id, now: now, actions: &actions)
         default:
             break
         }
+        checkReleasedHandles(actions: &actions)
         return actions
     }
 
@@ -167,12 +184,21 @@ struct NodeState {
 
     private mutating func submit(_ spec: TaskSpec, by id: Int, registration: ClientRegistration, actions: inout [NodeAction]) {
         for returnID in spec.returnIDs { addReference(returnID, client: id) }
+        if spec.actor?.kind == .method {
+            callActor(spec, actions: &actions)
+            return
+        }
         lineage[spec.taskID] = spec
+        if spec.actor?.kind == .creation {
+            actors[spec.taskID] = ActorState(creation: spec)
+            actorsByHandle[ActorTaskInfo.handleObject(of: spec.taskID)] = spec.taskID
+        }
         if let reason = scheduler.infeasibility(of: spec.resources) {
             let record = ErrorRecord(kind: .infeasible, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
                                      workerPID: registration.pid, nodeID: nodeID, message: reason)
             storeErrors(spec.returnIDs, record, actions: &actions)
             actions.append(.report(record))
+            if actors[spec.taskID] != nil { actors[spec.taskID]!.phase = .dead(cause: record) }
             return
         }
         var missing = Set<ObjectID>()
@@ -208,7 +234,7 @@ struct NodeState {
     }
 
     private mutating func workerBecameIdle(_ id: Int, actions: inout [NodeAction]) {
-        guard let jobID = clients[id]?.registration?.jobID else { return }
+        guard let jobID = clients[id]?.registration?.jobID, clients[id]?.actorID == nil else { return }
         if let next = jobs[jobID]?.awaitingWorker.pop() {
             assign(next.spec, gpuIDs: next.gpuIDs, to: id, actions: &actions)
         } else {
@@ -221,6 +247,11 @@ struct NodeState {
         guard let connection = clients[worker]?.connection else { return }
         clients[worker]?.running = NodeClient.RunningTask(spec: spec, gpuIDs: gpuIDs)
         clients[worker]?.idleSince = nil
+        if spec.actor?.kind == .creation {
+            clients[worker]?.actorID = spec.taskID
+            actors[spec.taskID]?.worker = worker
+            actors[spec.taskID]?.gpuIDs = gpuIDs
+        }
         var locations = [ObjectLocation]()
         for id in spec.referencedIDs {
             guard let (offset, size) = objects.lookup(id) else { continue }
@@ -234,7 +265,36 @@ struct NodeState {
 
     private mutating func completeTask(_ taskID: TaskID, results: [ReturnValue], error: ErrorRecord?, worker: Int, now: Double,
                                        actions: inout [NodeAction]) {
-        guard let client = clients[worker], let running = client.running, running.spec.taskID == taskID else { return }
+        guard let client = clients[worker] else { return }
+        if let actorID = client.actorID, client.running?.spec.taskID != taskID {
+            guard actors[actorID]?.running.removeValue(forKey: taskID) != nil else { return }
+            storeResults(results, worker: worker, actions: &actions)
+            if let error { actions.append(.report(error)) }
+            return
+        }
+        guard let running = client.running, running.spec.taskID == taskID else { return }
+        if let actorID = client.actorID {
+            // The actor's initializer finished: it keeps its worker and resources until it dies.
+            storeResults(results, worker: worker, actions: &actions)
+            clients[worker]?.running = nil
+            if let error {
+                actions.append(.report(error))
+                actorDied(actorID, pid: client.registration?.pid ?? 0, message: "", cause: error, actions: &actions)
+                actions.append(.stopWorker(client.connection))
+            } else {
+                actorBecameAlive(actorID, actions: &actions)
+            }
+            return
+        }
+        storeResults(results, worker: worker, actions: &actions)
+        if let error { actions.append(.report(error)) }
+        finishTask(running, clientPID: client.registration?.pid ?? 0, actions: &actions)
+        clients[worker]?.running = nil
+        workerBecameIdle(worker, actions: &actions)
+        dispatch(actions: &actions)
+    }
+
+    private mutating func storeResults(_ results: [ReturnValue], worker: Int, actions: inout [NodeAction]) {
         for result in results {
             switch result {
             case let .inline(id, payload, contained):
@@ -245,11 +305,134 @@ struct NodeState {
                 if objects.isSealed(id) { objectSealed(id, actions: &actions) }
             }
         }
-        if let error { actions.append(.report(error)) }
-        finishTask(running, clientPID: client.registration?.pid ?? 0, actions: &actions)
-        clients[worker]?.running = nil
-        workerBecameIdle(worker, actions: &actions)
+    }
+
+    // MARK: Actors
+
+    /// Sends a method call to its actor's worker, queues it while the actor starts, or fails it
+    /// at once when the actor is dead. Calls keep their arrival order.
+    private mutating func callActor(_ spec: TaskSpec, actions: inout [NodeAction]) {
+        guard let actorID = spec.actor?.actorID, var actor = actors[actorID] else {
+            let record = ErrorRecord(kind: .workerDied, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
+                                     workerPID: 0, nodeID: nodeID, message: "actor died: no actor with this ID exists on this node")
+            storeErrors(spec.returnIDs, record, actions: &actions)
+            return
+        }
+        for argument in spec.referencedIDs { objects.addReference(argument) }
+        switch actor.phase {
+        case let .dead(cause):
+            releaseArguments(of: spec)
+            storeErrors(spec.returnIDs, actorDeathRecord(spec, cause: cause), actions: &actions)
+        case .pending:
+            actor.queued.append(spec)
+            actors[actorID] = actor
+        case .alive:
+            actor.queued.append(spec)
+            actors[actorID] = actor
+            flushCalls(of: actorID, actions: &actions)
+        }
+    }
+
+    /// Sends queued calls in order while the first one's arguments are all in the store.
+    private mutating func flushCalls(of actorID: TaskID, actions: inout [NodeAction]) {
+        while let actor = actors[actorID], case .alive = actor.phase, let next = actor.queued.first,
+              next.referencedIDs.allSatisfy({ objects.isSealed($0) }) {
+            actors[actorID]!.queued.removeFirst()
+            send(next, to: actorID, actions: &actions)
+        }
+        if actors[actorID]?.queued.isEmpty == false { actorsWaitingForObjects.insert(actorID) } else { actorsWaitingForObjects.remove(actorID) }
+    }
+
+    private mutating func send(_ spec: TaskSpec, to actorID: TaskID, actions: inout [NodeAction]) {
+        guard let worker = actors[actorID]?.worker, let connection = clients[worker]?.connection else { return }
+        actors[actorID]?.running[spec.taskID] = spec
+        var locations = [ObjectLocation]()
+        for id in spec.referencedIDs {
+            guard let (offset, size) = objects.lookup(id) else { continue }
+            addReference(id, client: worker)
+            locations.append(ObjectLocation(id: id, offset: offset, size: size))
+        }
+        releaseArguments(of: spec)
+        actions.append(.send(connection, .executeTask(spec, arguments: locations, gpuIDs: actors[actorID]?.gpuIDs ?? [])))
+    }
+
+    private mutating func actorBecameAlive(_ actorID: TaskID, actions: inout [NodeAction]) {
+        guard var actor = actors[actorID] else { return }
+        actor.phase = .alive
+        actors[actorID] = actor
+        flushCalls(of: actorID, actions: &actions)
+        if objects.referenceCount(ActorTaskInfo.handleObject(of: actorID)) == 0 && !actor.isDetached {
+            killActor(actorID, actions: &actions)
+        }
+    }
+
+    /// Ends an actor: its worker is stopped, its calls fail with "actor died".
+    private mutating func killActor(_ actorID: TaskID, actions: inout [NodeAction]) {
+        guard let actor = actors[actorID], !actor.isDead else { return }
+        if let worker = actor.worker, let connection = clients[worker]?.connection {
+            actions.append(.killWorker(connection, pid: clients[worker]?.registration?.pid ?? 0))
+            // The disconnect that follows records the death with the running calls.
+            let record = ErrorRecord(kind: .workerDied, jobID: actor.creation.jobID, taskID: actorID,
+                                     functionName: actor.creation.displayName, workerPID: clients[worker]?.registration?.pid ?? 0,
+                                     nodeID: nodeID, message: "the actor was killed")
+            actors[actorID]?.phase = .dead(cause: record)
+            failCalls(of: actorID, record, actions: &actions)
+        } else {
+            let removed = scheduler.remove(actorID)
+            if let removed { releaseArguments(of: removed) }
+            let record = ErrorRecord(kind: .workerDied, jobID: actor.creation.jobID, taskID: actorID,
+                                     functionName: actor.creation.displayName, workerPID: 0, nodeID: nodeID,
+                                     message: "the actor was killed before it started")
+            storeErrors(actor.creation.returnIDs, record, actions: &actions)
+            actors[actorID]?.phase = .dead(cause: record)
+            failCalls(of: actorID, record, actions: &actions)
+        }
+    }
+
+    /// The actor's worker is gone: free what it held and fail every call it had.
+    private mutating func actorDied(_ actorID: TaskID, pid: Int32, message: String, cause: ErrorRecord? = nil,
+                                    actions: inout [NodeAction]) {
+        guard var actor = actors[actorID] else { return }
+        let record = cause ?? ErrorRecord(kind: .workerDied, jobID: actor.creation.jobID, taskID: actorID,
+                                          functionName: actor.creation.displayName, workerPID: pid, nodeID: nodeID, message: message)
+        if case let .dead(earlier) = actor.phase {
+            failCalls(of: actorID, earlier, actions: &actions)
+        } else {
+            if case .pending = actor.phase { storeErrors(actor.creation.returnIDs, record, actions: &actions) }
+            actor.phase = .dead(cause: record)
+            actors[actorID] = actor
+            failCalls(of: actorID, record, actions: &actions)
+            if cause == nil && !message.isEmpty { actions.append(.report(record)) }
+        }
+        if actor.worker != nil {
+            actors[actorID]?.worker = nil
+            scheduler.release(actor.creation.resources, gpuIDs: actor.gpuIDs)
+            releaseArguments(of: actor.creation)
+        }
         dispatch(actions: &actions)
+    }
+
+    private mutating func failCalls(of actorID: TaskID, _ cause: ErrorRecord, actions: inout [NodeAction]) {
+        guard var actor = actors[actorID] else { return }
+        let calls = actor.queued + Array(actor.running.values)
+        actor.queued = []
+        actor.running = [:]
+        actors[actorID] = actor
+        for call in calls {
+            storeErrors(call.returnIDs, actorDeathRecord(call, cause: cause), actions: &actions)
+        }
+    }
+
+    private func actorDeathRecord(_ call: TaskSpec, cause: ErrorRecord) -> ErrorRecord {
+        ErrorRecord(kind: .workerDied, jobID: call.jobID, taskID: call.taskID, functionName: call.displayName,
+                    workerPID: cause.workerPID, nodeID: nodeID, message: "actor died: \(cause.message)")
+    }
+
+    /// The last handle of a non-detached actor went away: the actor ends.
+    private mutating func handleReleased(_ id: ObjectID, actions: inout [NodeAction]) {
+        guard let actorID = actorsByHandle[id], objects.referenceCount(id) == 0, let actor = actors[actorID],
+              !actor.isDetached, case .alive = actor.phase else { return }
+        killActor(actorID, actions: &actions)
     }
 
     private mutating func finishTask(_ running: NodeClient.RunningTask, clientPID: Int32, actions: inout [NodeAction]) {
@@ -296,6 +479,7 @@ struct NodeState {
 
     private mutating func objectSealed(_ id: ObjectID, actions: inout [NodeAction]) {
         scheduler.objectAvailable(id)
+        for actorID in actorsWaitingForObjects { flushCalls(of: actorID, actions: &actions) }
         if let keys = waitersByObject[id] {
             for key in keys where waiters[key] != nil && isSatisfied(waiters[key]!) { completeWaiter(key, actions: &actions) }
         }
@@ -312,6 +496,11 @@ struct NodeState {
         guard let count = clients[client]?.references[id] else { return }
         clients[client]!.references[id] = count > 1 ? count - 1 : nil
         _ = objects.removeReference(id)
+        if actorsByHandle[id] != nil { releasedHandles.append(id) }
+    }
+
+    private mutating func checkReleasedHandles(actions: inout [NodeAction]) {
+        while let id = releasedHandles.popLast() { handleReleased(id, actions: &actions) }
     }
 
     // MARK: Waiters

@@ -110,6 +110,8 @@ public final class Raylet: @unchecked Sendable {
                 try? gcs.send(.reportError(record))
             case let .stopWorker(connection):
                 try? connection.send(.shutdown)
+            case let .killWorker(connection, pid):
+                if !launcher.kill(pid) { try? connection.send(.shutdown) }
             }
         }
     }

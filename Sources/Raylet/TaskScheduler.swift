@@ -109,6 +109,18 @@ struct TaskScheduler {
         available[Resources.cpu] = available.cpus - amount
     }
 
+    /// Drops one queued task, returning it if it was queued.
+    mutating func remove(_ taskID: TaskID) -> TaskSpec? {
+        if let entry = waiting.removeValue(forKey: taskID) { return entry.spec }
+        for shape in Array(ready.keys) {
+            if let found = ready[shape]!.removeAll(where: { $0.spec.taskID == taskID }).first {
+                if ready[shape]!.isEmpty { ready[shape] = nil }
+                return found.spec
+            }
+        }
+        return nil
+    }
+
     /// Drops every queued task of `job` (its driver is gone), returning them.
     mutating func removeTasks(of job: JobID) -> [TaskSpec] {
         var removed = waiting.values.filter { $0.spec.jobID == job }.map(\.spec)

@@ -56,10 +56,16 @@ final class WorkerLauncher: @unchecked Sendable {
         }
     }
 
+    /// Kills one worker this launcher started; false for any other pid.
+    func kill(_ pid: pid_t) -> Bool {
+        guard lock.withLock({ pids.contains(pid) }) else { return false }
+        return Glibc.kill(pid, SIGKILL) == 0
+    }
+
     /// Kills every worker still running, by the process IDs this launcher started.
     func killAll() {
         let tracked = lock.withLock { Array(pids) }
-        for pid in tracked { kill(pid, SIGKILL) }
+        for pid in tracked { Glibc.kill(pid, SIGKILL) }
         var status: Int32 = 0
         for pid in tracked { waitpid(pid, &status, 0) }
         lock.withLock { pids.removeAll() }

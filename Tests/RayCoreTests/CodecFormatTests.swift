@@ -50,6 +50,8 @@ import RayCore
         #expect(try F.bytes([Float(1)]) == [0xc7, 5, 2, 1, 0x00, 0x00, 0x80, 0x3f])
         #expect(try F.bytes([Int16(1), -2]) == [0xc7, 5, 2, 4, 0x01, 0x00, 0xfe, 0xff])
         #expect(try F.bytes([UInt8]()) == [0xc7, 1, 2, 7])
+        #expect(try F.bytes(["w": [Float(1)]]) == [0xdf, 0, 0, 0, 1, 0xa1, 0x77, 0xc7, 5, 2, 1, 0x00, 0x00, 0x80, 0x3f])
+        #expect(try F.bytes([[Int8(-1)]]) == [0xdd, 0, 0, 0, 1, 0xc7, 2, 2, 3, 0xff])
         #expect(try F.bytes([Int](repeating: 1, count: 100)).prefix(5) == [0xc8, 0x03, 0x21, 2, 6])
         let large = try F.bytes([Double](repeating: 0, count: 1 << 20))
         #expect(large.prefix(7) == [0xc9, 0x00, 0x80, 0x00, 0x01, 2, 2])

@@ -263,7 +263,8 @@ import RayCore
             _ = try decoder.decode([F.Point].self, from: bytes)
             Issue.record("expected corrupted data")
         } catch DecodingError.dataCorrupted(let context) {
-            #expect(context.debugDescription.contains("byte offset"))
+            #expect(context.debugDescription.hasPrefix("reserved marker byte 0xc1 at byte offset"))
+            #expect(context.codingPath.map(\.stringValue) == ["Index 1"])
         }
     }
 

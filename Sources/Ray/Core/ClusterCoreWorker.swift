@@ -39,11 +39,13 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         var gcs: FramedConnection?
         if let gcsSocket {
             let connection = try FramedConnection.connect(path: gcsSocket)
-            try connection.send(.registerJob(request: 0))
-            guard case let .jobRegistered(_, jobID) = try connection.receive() else {
-                throw RayError.system("the control store did not answer the job registration")
+            if registration.kind == .driver {
+                try connection.send(.registerJob(request: 0))
+                guard case let .jobRegistered(_, jobID) = try connection.receive() else {
+                    throw RayError.system("the control store did not answer the job registration")
+                }
+                registration.jobID = jobID
             }
-            registration.jobID = jobID
             gcs = connection
         }
         let raylet = try FramedConnection.connect(path: rayletSocket)
@@ -62,7 +64,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         self.onDisconnect = onDisconnect
         rootContext = SubmissionContext(taskID: .driverRoot(job: registration.jobID, seed: seed))
         startReaders()
-        if let gcs { try gcs.send(.subscribeErrors(jobID)) }
+        if let gcs, registration.kind == .driver { try gcs.send(.subscribeErrors(jobID)) }
     }
 
     private func startReaders() {
@@ -85,7 +87,8 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
             switch message {
             case let .errorNotice(record):
                 FileHandle.standardError.write(Data("Remote error: \(TaskError(record))\n".utf8))
-            case let .errorsReply(request, _), let .nodesReply(request, _):
+            case let .errorsReply(request, _), let .nodesReply(request, _), let .actorNameReply(request, _),
+                 let .actorLookupReply(request, _):
                 gcsReplies.complete(request, with: message)
             default:
                 break
@@ -188,6 +191,29 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     }
 
     var serviceProcessIDs: [Int32] { cluster?.processIDs ?? [] }
+
+    func registerActorName(_ name: String, actorID: TaskID) async throws {
+        guard let gcs else { throw RayError.system("named actors need the control store, which this process is not connected to") }
+        let reply = try await gcsReplies.call { request in
+            try gcs.send(.registerActorName(request: request, name: name, actorID: actorID))
+        }
+        guard case let .actorNameReply(_, error) = reply else { throw RayError.system("unexpected reply to registerActorName") }
+        if let error { throw RayError.invalidArgument(error) }
+    }
+
+    func lookupActorName(_ name: String) async throws -> TaskID? {
+        guard let gcs else { throw RayError.system("named actors need the control store, which this process is not connected to") }
+        let reply = try await gcsReplies.call { request in
+            try gcs.send(.lookupActorName(request: request, name: name))
+        }
+        guard case let .actorLookupReply(_, actorID) = reply else { throw RayError.system("unexpected reply to lookupActorName") }
+        return actorID
+    }
+
+    func killActor(_ actorID: TaskID) throws {
+        try checkOpen()
+        try raylet.send(.killActor(actorID))
+    }
 
     func isInObjectStore(_ pointer: UnsafeRawPointer) -> Bool { arena.contains(pointer) }
 

@@ -23,6 +23,10 @@ protocol CoreWorker: AnyObject, Sendable {
     func wait(_ ids: [ObjectID], numReturns: Int, timeout: Duration?) async throws -> [ObjectID]
     func errors() async throws -> [ErrorRecord]
     func isInObjectStore(_ pointer: UnsafeRawPointer) -> Bool
+    /// Claims a cluster-wide actor name; throws when it is taken.
+    func registerActorName(_ name: String, actorID: TaskID) async throws
+    func lookupActorName(_ name: String) async throws -> TaskID?
+    func killActor(_ actorID: TaskID) throws
     func shutdown() async
 }
 

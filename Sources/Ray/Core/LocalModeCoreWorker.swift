@@ -18,7 +18,7 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
     private let resources: Resources
     private let slot = SerialSlot()
     private let state = Mutex<(objects: [ObjectID: [UInt8]], waiters: [ObjectID: [CheckedContinuation<Void, Never>]],
-                               errors: [ErrorRecord], closed: Bool)>(([:], [:], [], false))
+                               errors: [ErrorRecord], names: [String: TaskID], closed: Bool)>(([:], [:], [], [:], false))
 
     init(resources: Resources, seed: UInt64?) {
         self.resources = resources
@@ -37,6 +37,10 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
             for id in spec.returnIDs { put(id, ObjectPayload.error(record)) }
             return
         }
+        if spec.actor != nil {
+            runActorTask(spec)
+            return
+        }
         Task.detached { [self] in
             await slot.acquire()
             await LocalModeCoreWorker.$holdsSlot.withValue(true) {
@@ -53,6 +57,38 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
             }
             await slot.release()
         }
+    }
+
+    /// Actors live in the driver too: their tasks run in order through the in-process host.
+    private func runActorTask(_ spec: TaskSpec) {
+        Task.detached { [self] in
+            var sources = [TaskArguments.Source]()
+            for argument in spec.arguments {
+                switch argument {
+                case let .value(bytes): sources.append(.encoded(bytes))
+                case let .reference(id): sources.append(.object((try? await get([id]))?.first ?? ObjectBuffer(id: id, copying: [])))
+                }
+            }
+            ActorHost.shared.enqueue(ActorHost.Job(spec: spec, arguments: sources, nodeID: nodeID, gpuIDs: []) { [self] outcome in
+                for (id, payload) in outcome.returns { put(id, payload.bytes) }
+                if let error = outcome.error { report(error) }
+            })
+        }
+    }
+
+    func registerActorName(_ name: String, actorID: TaskID) async throws {
+        try state.withLock { state in
+            if let existing = state.names[name], existing != actorID {
+                throw RayError.invalidArgument("an actor named \"\(name)\" already exists")
+            }
+            state.names[name] = actorID
+        }
+    }
+
+    func lookupActorName(_ name: String) async throws -> TaskID? { state.withLock { $0.names[name] } }
+
+    func killActor(_ actorID: TaskID) throws {
+        throw RayError.invalidArgument("killing actors is not available in local mode")
     }
 
     func store(_ id: ObjectID, _ payload: PayloadWriter) throws {

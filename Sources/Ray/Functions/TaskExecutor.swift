@@ -12,15 +12,24 @@ enum TaskExecutor {
     }
 
     static func run(_ spec: TaskSpec, arguments: [TaskArguments.Source], nodeID: NodeID, gpuIDs: [Int]) async -> Outcome {
+        await guarded(spec, arguments: arguments, nodeID: nodeID) {
+            let function = try FunctionDirectory.function(named: spec.functionName, displayName: spec.displayName)
+            let context = SubmissionContext(taskID: spec.taskID, gpuIDs: gpuIDs)
+            return try await SubmissionContext.$current.withValue(context) {
+                try await execute(function, TaskArguments(sources: arguments, functionName: spec.displayName))
+            }
+        }
+    }
+
+    /// Runs `body` unless an argument is an error object, and turns its result or error into
+    /// the task's return objects.
+    static func guarded(_ spec: TaskSpec, arguments: [TaskArguments.Source], nodeID: NodeID,
+                        _ body: () async throws -> [PayloadWriter]) async -> Outcome {
         for case let .object(buffer) in arguments {
             if let root = ObjectCodec.error(in: buffer) { return failed(spec, root, report: false) }
         }
         do {
-            let function = try FunctionDirectory.function(named: spec.functionName, displayName: spec.displayName)
-            let context = SubmissionContext(taskID: spec.taskID, gpuIDs: gpuIDs)
-            let payloads = try await SubmissionContext.$current.withValue(context) {
-                try await execute(function, TaskArguments(sources: arguments, functionName: spec.displayName))
-            }
+            let payloads = try await body()
             guard payloads.count == spec.returnCount else {
                 throw RayError.system("\(spec.displayName) produced \(payloads.count) values for \(spec.returnCount) returns")
             }
@@ -43,12 +52,12 @@ enum TaskExecutor {
         return [try ObjectCodec.payload(for: output)]
     }
 
-    private static func failed(_ spec: TaskSpec, _ record: ErrorRecord, report: Bool) -> Outcome {
+    static func failed(_ spec: TaskSpec, _ record: ErrorRecord, report: Bool) -> Outcome {
         let payload = ObjectPayload.error(record)
         return Outcome(returns: spec.returnIDs.map { ($0, PayloadWriter(bytes: payload, contained: [])) }, error: report ? record : nil)
     }
 
-    private static func record(of error: TaskError, spec: TaskSpec) -> ErrorRecord {
+    static func record(of error: TaskError, spec: TaskSpec) -> ErrorRecord {
         let kind: ErrorRecord.Kind = switch error.kind {
         case .remoteFunctionThrew: .taskFailed
         case .workerDied: .workerDied

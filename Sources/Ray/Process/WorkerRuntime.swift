@@ -15,7 +15,7 @@ enum WorkerRuntime {
         cray_line_buffer_stdout()
         let registration = ClientRegistration(kind: .worker, pid: getpid(), jobID: JobID(job), workerToken: token)
         do {
-            let core = try ClusterCoreWorker(rayletSocket: socket, gcsSocket: nil, registration: registration, seed: nil,
+            let core = try ClusterCoreWorker(rayletSocket: socket, gcsSocket: environment["RAY_GCS_SOCKET"], registration: registration, seed: nil,
                                              onTask: { core, spec, arguments, gpuIDs in
                                                  execute(spec, arguments: arguments, gpuIDs: gpuIDs, core: core)
                                              }, onDisconnect: { exit(0) })
@@ -43,25 +43,34 @@ enum WorkerRuntime {
             }
         }
         setenv("CUDA_VISIBLE_DEVICES", gpuIDs.map(String.init).joined(separator: ","), 1)
+        let report: @Sendable (TaskExecutor.Outcome) -> Void = { outcome in finish(spec, outcome, core: core) }
+        if spec.actor != nil {
+            ActorHost.shared.enqueue(ActorHost.Job(spec: spec, arguments: sources, nodeID: core.nodeID, gpuIDs: gpuIDs, done: report))
+            return
+        }
         Task.detached {
-            let outcome = await TaskExecutor.run(spec, arguments: sources, nodeID: core.nodeID, gpuIDs: gpuIDs)
-            var results = [ReturnValue]()
-            for (id, payload) in outcome.returns {
-                if payload.size <= ClusterCoreWorker.inlineLimit {
-                    results.append(.inline(id: id, payload: payload.bytes, contained: payload.contained))
-                } else {
-                    do {
-                        try core.store(id, payload)
-                        results.append(.stored(id: id))
-                    } catch {
-                        let record = ErrorRecord(kind: .objectStore, jobID: spec.jobID, taskID: spec.taskID,
-                                                 functionName: spec.displayName, workerPID: getpid(), nodeID: core.nodeID,
-                                                 message: "could not store the result: \(error)")
-                        results.append(.inline(id: id, payload: ObjectPayload.error(record), contained: []))
-                    }
+            report(await TaskExecutor.run(spec, arguments: sources, nodeID: core.nodeID, gpuIDs: gpuIDs))
+        }
+    }
+
+    /// Sends a task's results to the raylet: small ones inline, large ones through the store.
+    private static func finish(_ spec: TaskSpec, _ outcome: TaskExecutor.Outcome, core: ClusterCoreWorker) {
+        var results = [ReturnValue]()
+        for (id, payload) in outcome.returns {
+            if payload.size <= ClusterCoreWorker.inlineLimit {
+                results.append(.inline(id: id, payload: payload.bytes, contained: payload.contained))
+            } else {
+                do {
+                    try core.store(id, payload)
+                    results.append(.stored(id: id))
+                } catch {
+                    let record = ErrorRecord(kind: .objectStore, jobID: spec.jobID, taskID: spec.taskID,
+                                             functionName: spec.displayName, workerPID: getpid(), nodeID: core.nodeID,
+                                             message: "could not store the result: \(error)")
+                    results.append(.inline(id: id, payload: ObjectPayload.error(record), contained: []))
                 }
             }
-            try? core.send(.taskDone(taskID: spec.taskID, results: results, error: outcome.error))
         }
+        try? core.send(.taskDone(taskID: spec.taskID, results: results, error: outcome.error))
     }
 }

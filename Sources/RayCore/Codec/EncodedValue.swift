@@ -6,6 +6,7 @@ public struct EncodedValue: Sendable {
     /// Every `ObjectID` encoded through `ObjectIDEncoding`, in encoding order (with repeats).
     public var containedObjectIDs: [ObjectID]
 
+    /// Wraps bytes and the IDs they contain, as `ValueEncoder` produces them.
     public init(bytes: [UInt8], containedObjectIDs: [ObjectID]) {
         self.bytes = bytes
         self.containedObjectIDs = containedObjectIDs

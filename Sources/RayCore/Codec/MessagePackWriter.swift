@@ -101,7 +101,8 @@ struct MessagePackWriter {
         bytes.append(contentsOf: utf8)
     }
 
-    /// Writes what an `encode(to:)` that encoded nothing stands for, as JSONEncoder writes `{}`.
+    /// Writes an empty map: the value of an `encode(to:)` that encoded nothing (where
+    /// JSONEncoder writes `{}`).
     mutating func writeEmptyMap() {
         bytes.append(0x80)  // fixmap with no entries
     }

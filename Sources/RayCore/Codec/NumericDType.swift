@@ -2,15 +2,25 @@
 /// value codec's numeric-array extension and the object store's array format, so they must
 /// never be renumbered.
 public enum NumericDType: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    /// `Float`.
     case float32 = 1
+    /// `Double`.
     case float64 = 2
+    /// `Int8`.
     case int8 = 3
+    /// `Int16`.
     case int16 = 4
+    /// `Int32`.
     case int32 = 5
+    /// `Int64`, and `Int`.
     case int64 = 6
+    /// `UInt8`.
     case uint8 = 7
+    /// `UInt16`.
     case uint16 = 8
+    /// `UInt32`.
     case uint32 = 9
+    /// `UInt64`, and `UInt`.
     case uint64 = 10
 
     /// The size of one element in bytes.

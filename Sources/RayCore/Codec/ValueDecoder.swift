@@ -1,5 +1,6 @@
 /// Decodes `Decodable` values from MessagePack, as written by `ValueEncoder` or any other
-/// MessagePack writer (fix, 8, 16 and 32-bit forms of every type are accepted).
+/// MessagePack writer (fix, 8, 16 and 32-bit forms of every type are accepted; map keys must be
+/// strings).
 ///
 /// Integers of any width decode into any Swift integer type they fit; `Double` also accepts
 /// float32 and integers, and `Float` accepts float64 (rounded) and integers. Numeric arrays of
@@ -12,10 +13,12 @@ public struct ValueDecoder: Sendable {
     /// recursive type from exhausting the stack.
     public var maxDepth: Int
 
+    /// Creates a decoder that allows 200 levels of nesting.
     public init() {
         maxDepth = 200
     }
 
+    /// Creates a decoder that fails input nested more than `maxDepth` deep.
     public init(maxDepth: Int) {
         self.maxDepth = maxDepth
     }

@@ -17,6 +17,7 @@ public struct ValueEncoder: Sendable {
     /// object graph into an error instead of a stack overflow.
     public var maxDepth: Int
 
+    /// Creates an encoder that fails values nested more than `maxDepth` deep.
     public init(maxDepth: Int = 200) {
         self.maxDepth = maxDepth
     }

@@ -19,6 +19,7 @@ extension Message {
         case .executeTask: 15
         case .taskDone: 16
         case .shutdown: 17
+        case .killActor: 18
         case .registerJob: 40
         case .jobRegistered: 41
         case .registerNode: 42
@@ -29,6 +30,10 @@ extension Message {
         case .errorsReply: 47
         case .getNodes: 48
         case .nodesReply: 49
+        case .registerActorName: 50
+        case .actorNameReply: 51
+        case .lookupActorName: 52
+        case .actorLookupReply: 53
         }
     }
 
@@ -82,6 +87,20 @@ extension Message {
             w.array(results) { w, r in r.write(to: &w) }
             w.optional(error) { w, e in e.write(to: &w) }
         case .shutdown: break
+        case let .killActor(actorID): w.taskID(actorID)
+        case let .registerActorName(request, name, actorID):
+            w.u64(request)
+            w.string(name)
+            w.taskID(actorID)
+        case let .actorNameReply(request, error):
+            w.u64(request)
+            w.optional(error) { w, e in w.string(e) }
+        case let .lookupActorName(request, name):
+            w.u64(request)
+            w.string(name)
+        case let .actorLookupReply(request, actorID):
+            w.u64(request)
+            w.optional(actorID) { w, id in w.taskID(id) }
         case let .registerJob(request), let .getNodes(request): w.u64(request)
         case let .jobRegistered(request, jobID):
             w.u64(request)
@@ -145,6 +164,11 @@ extension Message {
             return .taskDone(taskID: try r.taskID(), results: try r.array { r throws(WireError) in try ReturnValue.read(from: &r) },
                              error: try r.optional { r throws(WireError) in try ErrorRecord.read(from: &r) })
         case 17: return .shutdown
+        case 18: return .killActor(try r.taskID())
+        case 50: return .registerActorName(request: try r.u64(), name: try r.string(), actorID: try r.taskID())
+        case 51: return .actorNameReply(request: try r.u64(), error: try r.optional { r throws(WireError) in try r.string() })
+        case 52: return .lookupActorName(request: try r.u64(), name: try r.string())
+        case 53: return .actorLookupReply(request: try r.u64(), actorID: try r.optional { r throws(WireError) in try r.taskID() })
         case 40: return .registerJob(request: try r.u64())
         case 41: return .jobRegistered(request: try r.u64(), jobID: JobID(try r.u32()))
         case 42: return .registerNode(try NodeInfo.read(from: &r))

@@ -20,6 +20,7 @@ public enum Message: Sendable, Equatable {
     case executeTask(TaskSpec, arguments: [ObjectLocation], gpuIDs: [Int])
     case taskDone(taskID: TaskID, results: [ReturnValue], error: ErrorRecord?)
     case shutdown
+    case killActor(TaskID)
 
     // Anyone and the control store.
     case registerJob(request: UInt64)
@@ -32,4 +33,9 @@ public enum Message: Sendable, Equatable {
     case errorsReply(request: UInt64, errors: [ErrorRecord])
     case getNodes(request: UInt64)
     case nodesReply(request: UInt64, nodes: [NodeInfo])
+    /// Claims a name for a named actor; the reply's error says why it was refused.
+    case registerActorName(request: UInt64, name: String, actorID: TaskID)
+    case actorNameReply(request: UInt64, error: String?)
+    case lookupActorName(request: UInt64, name: String)
+    case actorLookupReply(request: UInt64, actorID: TaskID?)
 }

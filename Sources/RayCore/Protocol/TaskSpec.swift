@@ -10,9 +10,11 @@ public struct TaskSpec: Sendable, Equatable {
     public var arguments: [TaskArgument]
     public var returnCount: Int
     public var resources: Resources
+    /// Set for actor creation and actor method tasks.
+    public var actor: ActorTaskInfo?
 
     public init(taskID: TaskID, jobID: JobID, parentTaskID: TaskID, functionName: String, displayName: String,
-                arguments: [TaskArgument], returnCount: Int, resources: Resources) {
+                arguments: [TaskArgument], returnCount: Int, resources: Resources, actor: ActorTaskInfo? = nil) {
         self.taskID = taskID
         self.jobID = jobID
         self.parentTaskID = parentTaskID
@@ -21,6 +23,7 @@ public struct TaskSpec: Sendable, Equatable {
         self.arguments = arguments
         self.returnCount = returnCount
         self.resources = resources
+        self.actor = actor
     }
 
     public var returnIDs: [ObjectID] {
@@ -40,6 +43,7 @@ public struct TaskSpec: Sendable, Equatable {
         w.array(arguments) { w, argument in argument.write(to: &w) }
         w.u32(UInt32(returnCount))
         resources.write(to: &w)
+        w.optional(actor) { w, a in a.write(to: &w) }
     }
 
     public static func read(from r: inout WireReader) throws(WireError) -> TaskSpec {
@@ -51,6 +55,7 @@ public struct TaskSpec: Sendable, Equatable {
             displayName: try r.string(),
             arguments: try r.array { r throws(WireError) in try TaskArgument.read(from: &r) },
             returnCount: Int(try r.u32()),
-            resources: try Resources.read(from: &r))
+            resources: try Resources.read(from: &r),
+            actor: try r.optional { r throws(WireError) in try ActorTaskInfo.read(from: &r) })
     }
 }

@@ -1,0 +1,139 @@
+import Foundation
+import Testing
+@testable import Ray
+
+extension ClusterTests {
+    @Suite struct ActorTests {
+        @Test func theSeedsCounterExample() async throws {
+            try await withCluster { ray in
+                var counters: [ActorHandle<Counter>] = []
+                for _ in 0..<10 { counters.append(try await ray.createActor(Counter.self)) }
+                var ones: [ObjectRef<Int>] = []
+                for counter in counters { ones.append(try await counter.remote { try await $0.increment() }) }
+                #expect(try await ray.get(ones) == Array(repeating: 1, count: 10))
+                var more: [ObjectRef<Int>] = []
+                for _ in 0..<5 { more.append(try await counters[0].remote { try await $0.increment() }) }
+                #expect(try await ray.get(more) == [2, 3, 4, 5, 6])
+                var pids: [Int32] = []
+                for counter in counters { pids.append(try await counter.actor.pid()) }
+                #expect(Set(pids).count == 10)
+                #expect(!pids.contains(getpid()))
+            }
+        }
+
+        @Test func callsFromOneCallerRunInOrder() async throws {
+            try await withCluster { ray in
+                let counter = try await ray.createActor(Counter.self)
+                var refs: [ObjectRef<Int>] = []
+                for tag in 0..<50 { refs.append(try await counter.remote { try await $0.add(1, tag: tag) }) }
+                #expect(try await ray.get(refs) == Array(1...50))
+                #expect(try await counter.actor.history() == Array(0..<50))
+            }
+        }
+
+        @Test func handlesTravelToTasksAndOtherActors() async throws {
+            try await withCluster { ray in
+                let counter = try await ray.createActor(Counter.self)
+                let viaTask = try IncrementThrough.remote(counter)
+                #expect(try await ray.get(viaTask) == 1)
+                let accumulator = try await ray.createActor(Accumulator.self, arguments: 100)
+                #expect(try await accumulator.actor.absorb(counter) == 102)
+                #expect(try await counter.actor.increment() == 3)
+            }
+        }
+
+        @Test func aThrowingMethodKeepsTheActorAndItsState() async throws {
+            try await withCluster { ray in
+                let counter = try await ray.createActor(Counter.self)
+                _ = try await counter.actor.increment()
+                let failed = try await counter.remote { try await $0.fail("no reason") }
+                let error = try await #require(throws: TaskError.self) { try await ray.get(failed) }
+                #expect(error.functionName.contains("Counter"))
+                #expect(error.functionName.contains("fail"))
+                #expect(error.message.contains("failed because no reason"))
+                #expect(try await counter.actor.increment() == 2)
+            }
+        }
+
+        @Test func gpuActorsSeeTheirGPUsAndTooManyFailClearly() async throws {
+            try await withCluster(RayOptions(cpus: 2, gpus: 1)) { ray in
+                let holder = try await ray.createActor(GPUHolder.self)
+                let report = try await holder.actor.report()
+                #expect(report.ids == [0])
+                #expect(report.visibleDevices == "0")
+                let greedy = try await ray.createActor(GPUHolder.self, options: ActorOptions(resources: Resources(gpus: 2)))
+                let error = try await #require(throws: TaskError.self) { try await ray.ready(greedy) }
+                #expect(error.message.contains("GPU: needs 2, the cluster has 1"))
+                await #expect(throws: TaskError.self) { try await greedy.actor.report() }
+                // Killing the first frees its GPU for a new one.
+                try ray.kill(holder)
+                let next = try await ray.createActor(GPUHolder.self)
+                #expect(try await next.actor.report().ids == [0])
+            }
+        }
+
+        @Test func killedActorsFailTheirCalls() async throws {
+            try await withCluster { ray in
+                let counter = try await ray.createActor(Counter.self)
+                let pid = try await counter.actor.pid()
+                let slow = try await counter.remote { try await $0.nap(30) }
+                try ray.kill(counter)
+                let error = try await #require(throws: TaskError.self) { try await ray.get(slow) }
+                #expect(error.description.contains("actor died"))
+                #expect(await eventually { !processIsAlive(pid) })
+                await #expect(throws: TaskError.self) { try await counter.actor.increment() }
+            }
+        }
+
+        @Test func aSIGKILLedActorFailsPendingCallsAndFreesItsResources() async throws {
+            try await withCluster(RayOptions(cpus: 2, gpus: 1)) { ray in
+                let holder = try await ray.createActor(GPUHolder.self)
+                _ = try await holder.actor.report()
+                let counter = try await ray.createActor(Counter.self)
+                let pid = try await counter.actor.pid()
+                let pending = try await counter.remote { try await $0.nap(30) }
+                kill(pid, SIGKILL)
+                let error = try await #require(throws: TaskError.self) { try await ray.get(pending) }
+                #expect(error.description.contains("actor died"))
+                let replacement = try await ray.createActor(Counter.self)
+                #expect(try await replacement.actor.pid() != pid)
+                try ray.kill(holder)
+                let freed = try await ray.createActor(GPUHolder.self)
+                #expect(try await freed.actor.report().ids == [0])
+            }
+        }
+
+        @Test func anActorEndsWhenItsLastHandleIsGone() async throws {
+            try await withCluster { ray in
+                var counter: ActorHandle<Counter>? = try await ray.createActor(Counter.self)
+                let pid = try await counter!.actor.pid()
+                #expect(processIsAlive(pid))
+                counter = nil
+                #expect(await eventually { !processIsAlive(pid) })
+            }
+        }
+
+        @Test func namedDetachedActorsOutliveTheirCreator() async throws {
+            try await withCluster { ray in
+                #expect(try await ray.get(MakeDetachedCounter.remote("shared-counter")) == 1)
+                let found: ActorHandle<Counter> = try await ray.actor(named: "shared-counter")
+                #expect(try await found.actor.increment() == 2)
+                #expect(try await ray.get(CallNamedCounter.remote("shared-counter")) == 3)
+                await #expect(throws: RayError.self) {
+                    _ = try await ray.createActor(Counter.self, options: ActorOptions(name: "shared-counter"))
+                }
+                await #expect(throws: RayError.self) { _ = try await ray.actor(named: "nobody", as: Counter.self) }
+            }
+        }
+
+        @Test func concurrentActorsOverlapAsyncCalls() async throws {
+            try await withCluster { ray in
+                let overlapper = try await ray.createActor(Overlapper.self)
+                var refs: [ObjectRef<Int>] = []
+                for _ in 0..<4 { refs.append(try await overlapper.remote { try await $0.work() }) }
+                _ = try await ray.get(refs)
+                #expect(try await overlapper.actor.peak() >= 2)
+            }
+        }
+    }
+}
