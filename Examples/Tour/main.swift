@@ -4,7 +4,15 @@ import Ray
 // A walk through the seed's Tutorial on a local cluster that this program starts and stops.
 // Worker processes are this executable started again; they never run this file's code.
 
-func section(_ title: String) { print("\n== \(title) [\(ContinuousClock.now - started)]") }
+func section(_ title: String) { print("\n== \(title)") }
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}
 
 let started = ContinuousClock.now
 let ray = try await Ray.start()
@@ -62,6 +70,33 @@ print("processed \(finished) results as they finished, \(pending.count) still ru
 section("Multiple return values")
 let (a, b, c) = try ReturnMultiple.remote().split()
 print("ReturnMultiple ->", try await ray.get(a), try await ray.get(b), try await ray.get(c))
+
+section("Actors")
+var counters: [ActorHandle<Counter>] = []
+for _ in 0..<10 { counters.append(try await ray.createActor(Counter.self)) }
+var firstIncrements: [ObjectRef<Int>] = []
+for counter in counters { firstIncrements.append(try await counter.remote { try await $0.increment() }) }
+print("ten counters incremented once ->", try await ray.get(firstIncrements))
+var fiveMore: [ObjectRef<Int>] = []
+for _ in 0..<5 { fiveMore.append(try await counters[0].remote { try await $0.increment() }) }
+print("the first incremented five more times ->", try await ray.get(fiveMore))
+counters.removeAll()  // the counters' processes end with their last handles
+
+section("Simulation environments as actors")
+let environments = try await [1, 2].asyncMap { try await ray.createActor(CartPoleEnvironment.self, arguments: UInt64($0)) }
+for (index, environment) in environments.enumerated() {
+    let cartPole = try environment.actor
+    _ = try await cartPole.reset()
+    var totalReward = 0.0
+    var action = 0
+    while true {
+        let result = try await cartPole.step(action)
+        totalReward += result.reward
+        if result.done { break }
+        action = result.observation[2] + 0.5 * result.observation[3] > 0 ? 1 : 0  // push toward the falling side
+    }
+    print("environment \(index): balanced the pole for \(Int(totalReward)) steps")
+}
 
 section("Errors")
 do {

@@ -14,21 +14,25 @@ public final class FramedConnection: @unchecked Sendable {
     public let fd: Int32
     private let writeLock = Mutex(())
     private let closed = Atomic<Bool>(false)
-    private var buffer = [UInt8]()
-    private var bufferStart = 0
+    /// Received bytes not yet parsed are `buffer[start..<end]`; only the reader thread touches them.
+    private var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
+    private var start = 0
+    private var end = 0
 
     public init(fd: Int32) {
         self.fd = fd
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &one, 0)  // no-op on Unix sockets; keeps TCP and Unix paths alike
-        buffer.reserveCapacity(64 * 1024)
     }
 
     public static func connect(path: String) throws(TransportError) -> FramedConnection {
         FramedConnection(fd: try UnixSocket.connect(path: path))
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        buffer.deallocate()
+    }
 
     public var isClosed: Bool { closed.load(ordering: .acquiring) }
 
@@ -121,46 +125,61 @@ public final class FramedConnection: @unchecked Sendable {
     }
 
     private func nextBufferedMessage() throws(TransportError) -> Message? {
-        let available = buffer.count - bufferStart
+        let available = end - start
         guard available >= 4 else { return nil }
-        let length = buffer.withUnsafeBytes { Int(UInt32(littleEndian: $0.loadUnaligned(fromByteOffset: bufferStart, as: UInt32.self))) }
+        let length = Int(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: start, as: UInt32.self)))
         guard length <= Self.maxFrameSize else { throw .frameTooLarge(length) }
         guard available >= 4 + length else {
-            buffer.reserveCapacity(bufferStart + 4 + length)
+            reserve(4 + length)
             return nil
         }
-        let start = bufferStart + 4
-        bufferStart = start + length
-        let parsed = buffer.withUnsafeBytes { raw in
-            Result { () throws(WireError) in try Message.read(UnsafeRawBufferPointer(rebasing: raw[start..<start + length])) }
-        }
-        switch parsed {
-        case let .success(message): return message
-        case let .failure(error): throw .malformed(error)
+        let body = UnsafeRawBufferPointer(rebasing: buffer[start + 4..<start + 4 + length])
+        start += 4 + length
+        do throws(WireError) {
+            return try Message.read(body)
+        } catch {
+            throw .malformed(error)
         }
     }
 
-    private func fill() throws(TransportError) {
-        if bufferStart > 0 {
-            buffer.removeSubrange(0..<bufferStart)
-            bufferStart = 0
+    /// Makes room for a frame of `count` bytes from `start`, moving unparsed bytes to the front.
+    private func reserve(_ count: Int) {
+        if count > buffer.count {
+            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, buffer.count * 2), alignment: 8)
+            larger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
+            buffer.deallocate()
+            buffer = larger
+            end -= start
+            start = 0
+        } else if start + count > buffer.count {
+            compact()
         }
-        let chunk = max(64 * 1024, buffer.capacity - buffer.count)
-        let oldCount = buffer.count
-        var got = 0
-        var failure: Int32 = 0
-        buffer.append(contentsOf: repeatElement(0, count: chunk))
-        buffer.withUnsafeMutableBytes { raw in
-            while true {
-                let n = recv(fd, raw.baseAddress! + oldCount, chunk, 0)
-                if n < 0 && errno == EINTR { continue }
-                if n < 0 { failure = errno }
-                got = n
+    }
+
+    private func compact() {
+        guard start > 0 else { return }
+        let count = end - start
+        if count > 0 { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: count) }
+        start = 0
+        end = count
+    }
+
+    private func fill() throws(TransportError) {
+        if start == end {
+            start = 0
+            end = 0
+        } else if end == buffer.count {
+            compact()
+        }
+        while true {
+            let n = recv(fd, buffer.baseAddress! + end, buffer.count - end, 0)
+            if n > 0 {
+                end += n
                 return
             }
+            if n == 0 { throw .closed }
+            if errno == EINTR { continue }
+            throw errno == ECONNRESET || errno == EBADF ? .closed : .system("recv", errno)
         }
-        buffer.removeSubrange((oldCount + max(got, 0))...)
-        if got == 0 { throw .closed }
-        if got < 0 { throw failure == ECONNRESET || failure == EBADF ? .closed : .system("recv", failure) }
     }
 }
