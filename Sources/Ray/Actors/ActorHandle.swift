@@ -21,7 +21,7 @@ public struct ActorHandle<A: RayActor>: Sendable, Hashable, Codable, CustomStrin
 
     /// Submits one method call and returns the ref of its result once the call is sent, without
     /// waiting for it to run: `let ref = try await counter.remote { try await $0.increment() }`.
-    public func remote<R: Codable & Sendable>(_ call: (A) async throws -> R) async throws -> ObjectRef<R> {
+    public func remote<R: Codable & Sendable>(_ call: @Sendable (A) async throws -> R) async throws -> ObjectRef<R> {
         let actor = try actor
         let capture = CapturedCall()
         do {
@@ -34,7 +34,7 @@ public struct ActorHandle<A: RayActor>: Sendable, Hashable, Codable, CustomStrin
     }
 
     /// The same for a method that returns nothing: the ref tells when it finished (or why not).
-    public func remote(_ call: (A) async throws -> Void) async throws -> ObjectRef<Empty> {
+    public func remote(_ call: @Sendable (A) async throws -> Void) async throws -> ObjectRef<Empty> {
         let actor = try actor
         let capture = CapturedCall()
         do {
