@@ -42,6 +42,8 @@ public struct ObjectTable: Sendable {
     /// Ends of the eviction queue: the least recently used evictable object is evicted first.
     private var leastRecent: ObjectID?
     private var mostRecent: ObjectID?
+    /// The bytes of the objects in the eviction queue.
+    public private(set) var evictableBytes = 0
 
     /// - Parameters:
     ///   - capacity: the arena's size in bytes.
@@ -166,6 +168,18 @@ public struct ObjectTable: Sendable {
         return true
     }
 
+    /// Evicts least recently used evictable objects until at most `budget` bytes of them remain.
+    /// Keeping few unreferenced objects around makes new objects reuse memory whose pages are
+    /// already mapped, instead of faulting in fresh pages of the arena.
+    public mutating func trimEvictable(to budget: Int) -> [ObjectID] {
+        var evicted: [ObjectID] = []
+        while evictableBytes > budget, let victim = leastRecent {
+            remove(victim)
+            evicted.append(victim)
+        }
+        return evicted
+    }
+
     /// Removes the entry, frees its bytes, and releases the references it held on its contents.
     private mutating func remove(_ id: ObjectID) {
         guard let entry = entries[id] else { return }
@@ -177,6 +191,7 @@ public struct ObjectTable: Sendable {
 
     /// Appends `id` at the most recently used end of the eviction queue.
     private mutating func enqueue(_ id: ObjectID) {
+        evictableBytes += entries[id]!.size
         entries[id]!.isQueued = true
         entries[id]!.older = mostRecent
         entries[id]!.newer = nil
@@ -187,6 +202,7 @@ public struct ObjectTable: Sendable {
     /// Takes `id` out of the eviction queue.
     private mutating func unlink(_ id: ObjectID) {
         let entry = entries[id]!
+        evictableBytes -= entry.size
         if let older = entry.older { entries[older]!.newer = entry.newer } else { leastRecent = entry.newer }
         if let newer = entry.newer { entries[newer]!.older = entry.older } else { mostRecent = entry.older }
         entries[id]!.isQueued = false

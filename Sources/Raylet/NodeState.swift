@@ -35,6 +35,8 @@ struct NodeState {
     /// Handle objects whose count may have dropped to zero, checked after each message.
     private var releasedHandles: [ObjectID] = []
     private let maxWorkers: Int
+    /// How many bytes of unreferenced objects the store keeps before evicting them.
+    private let cacheBudget: Int
 
     init(nodeID: NodeID, arena: SharedMemoryArena, resources: Resources, maxWorkers: Int = 256) {
         self.nodeID = nodeID
@@ -42,6 +44,7 @@ struct NodeState {
         objects = ObjectTable(capacity: arena.capacity)
         scheduler = TaskScheduler(total: resources)
         self.maxWorkers = maxWorkers
+        cacheBudget = min(arena.capacity / 16, 256 << 20)
     }
 
     // MARK: Clients
@@ -501,6 +504,7 @@ struct NodeState {
 
     private mutating func checkReleasedHandles(actions: inout [NodeAction]) {
         while let id = releasedHandles.popLast() { handleReleased(id, actions: &actions) }
+        if objects.evictableBytes > cacheBudget { evicted.formUnion(objects.trimEvictable(to: cacheBudget)) }
     }
 
     // MARK: Waiters
@@ -550,8 +554,9 @@ struct NodeState {
                 locations.append(ObjectLocation(id: id, offset: offset, size: size))
             }
             actions.append(.send(client.connection, .objectsReply(request: waiter.request, locations: locations)))
-        case let .wait(numReturns, _):
-            let ready = Array(waiter.ids.filter { objects.isSealed($0) }.prefix(numReturns))
+        case .wait:
+            // Every ready object, not only `numReturns`: the client remembers them for later waits.
+            let ready = waiter.ids.filter { objects.isSealed($0) }
             actions.append(.send(client.connection, .waitReply(request: waiter.request, ready: ready)))
         }
         if waiter.pending { resumeAfterWait(waiter.client) }

@@ -303,3 +303,22 @@ import Testing
         }
     }
 }
+
+@Suite struct ObjectTableTrimTests {
+    static func id(_ n: UInt32) -> ObjectID { ObjectID(task: TaskID(high: 7, low: 7), index: n) }
+
+    @Test func trimEvictsUnreferencedObjectsOldestFirstDownToTheBudget() throws {
+        var table = ObjectTable(capacity: 64 * 1024)
+        for n in UInt32(1)...4 {
+            _ = try table.create(Self.id(n), size: 1024)
+            try table.seal(Self.id(n), containedIDs: [])
+        }
+        table.addReference(Self.id(2))
+        #expect(table.evictableBytes == 3 * 1024)
+        let evicted = table.trimEvictable(to: 1024)
+        #expect(evicted == [Self.id(1), Self.id(3)])
+        #expect(table.contains(Self.id(2)) && table.contains(Self.id(4)))
+        #expect(table.evictableBytes == 1024)
+        #expect(table.trimEvictable(to: 1024).isEmpty)
+    }
+}

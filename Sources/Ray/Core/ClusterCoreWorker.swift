@@ -22,6 +22,9 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     private let rayletReplies = PendingReplies()
     private let gcsReplies = PendingReplies()
     private let holds = Mutex<[ObjectID: Int]>([:])
+    private let references: ReferenceBatcher
+    /// Objects this process saw sealed, so `wait` can answer without asking the raylet.
+    private let knownReady = Mutex<Set<ObjectID>>([])
     private let closed = Atomic<Bool>(false)
     /// Where a worker's runtime receives the tasks the raylet assigns.
     private let onTask: (@Sendable (ClusterCoreWorker, TaskSpec, [ObjectLocation], [Int]) -> Void)?
@@ -63,6 +66,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         self.onTask = onTask
         self.onDisconnect = onDisconnect
         rootContext = SubmissionContext(taskID: .driverRoot(job: registration.jobID, seed: seed))
+        references = ReferenceBatcher { [raylet] messages in try? raylet.send(messages) }
         startReaders()
         if let gcs, registration.kind == .driver { try gcs.send(.subscribeErrors(jobID)) }
     }
@@ -110,10 +114,10 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
             }
         }
         if !countedByNode && !firsts.isEmpty {
-            try? raylet.send(.addReferences(firsts))
+            references.add(firsts)
         } else if countedByNode && !repeats.isEmpty {
             // The node counted a hold we already had: give the extra back.
-            try? raylet.send(.removeReferences(repeats))
+            references.remove(repeats)
         }
         return ReferenceHolder(ids: ids, owner: self)
     }
@@ -126,24 +130,26 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
                 return count == 0
             }
         }
-        if !lasts.isEmpty && !closed.load(ordering: .acquiring) { try? raylet.send(.removeReferences(lasts)) }
+        guard !lasts.isEmpty else { return }
+        knownReady.withLock { known in for id in lasts { known.remove(id) } }
+        if !closed.load(ordering: .acquiring) { references.remove(lasts) }
     }
 
     // MARK: Tasks and objects
 
     func submit(_ spec: TaskSpec) throws {
         try checkOpen()
-        try raylet.send(.submitTask(spec))
+        try sendAfterReferences(.submitTask(spec))
     }
 
     func store(_ id: ObjectID, _ payload: PayloadWriter) throws {
         try checkOpen()
         if payload.size <= Self.inlineLimit {
-            try raylet.send(.putObject(id: id, payload: payload.bytes, contained: payload.contained))
+            try sendAfterReferences(.putObject(id: id, payload: payload.bytes, contained: payload.contained))
             return
         }
         let reply = try rayletReplies.callBlocking { request in
-            try raylet.send(.createObject(request: request, id: id, size: payload.size))
+            try sendAfterReferences(.createObject(request: request, id: id, size: payload.size))
         }
         guard case let .createReply(_, offset, error) = reply else { throw RayError.system("unexpected reply to createObject") }
         if let error { throw RayError.objectStore(error) }
@@ -154,7 +160,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     func get(_ ids: [ObjectID]) async throws -> [ObjectBuffer] {
         try checkOpen()
         let reply = try await rayletReplies.call { request in
-            try raylet.send(.getObjects(request: request, ids: ids))
+            try sendAfterReferences(.getObjects(request: request, ids: ids))
         }
         guard case let .objectsReply(_, locations) = reply, locations.count == ids.count else {
             throw RayError.system("the raylet answered a get with the wrong objects")
@@ -167,18 +173,32 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         let bytes = UnsafeRawBufferPointer(arena.buffer(offset: location.offset, count: location.size))
         return ObjectBuffer(id: location.id, bytes: bytes) { [weak self] in
             guard let self, !closed.load(ordering: .acquiring) else { return }
-            try? raylet.send(.releaseObjects([location.id]))
+            references.remove([location.id])
         }
     }
 
     func wait(_ ids: [ObjectID], numReturns: Int, timeout: Duration?) async throws -> [ObjectID] {
         try checkOpen()
+        let locallyReady = knownReady.withLock { known in ids.filter { known.contains($0) } }
+        if locallyReady.count >= numReturns { return Array(locallyReady.prefix(numReturns)) }
         let milliseconds = timeout.map { Int64($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) } ?? -1
         let reply = try await rayletReplies.call { request in
-            try raylet.send(.waitObjects(request: request, ids: ids, numReturns: numReturns, timeoutMilliseconds: milliseconds))
+            try sendAfterReferences(.waitObjects(request: request, ids: ids, numReturns: numReturns, timeoutMilliseconds: milliseconds))
         }
         guard case let .waitReply(_, ready) = reply else { throw RayError.system("unexpected reply to wait") }
-        return ready
+        // The raylet names every requested object that is ready; later waits use that.
+        knownReady.withLock { $0.formUnion(ready) }
+        return Array(ready.prefix(numReturns))
+    }
+
+    /// Sends `message` after any pending reference changes, in one write.
+    private func sendAfterReferences(_ message: Message) throws {
+        let pending = references.drain()
+        if pending.isEmpty {
+            try raylet.send(message)
+        } else {
+            try raylet.send(pending + [message])
+        }
     }
 
     func errors() async throws -> [ErrorRecord] {
@@ -212,7 +232,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
 
     func killActor(_ actorID: TaskID) throws {
         try checkOpen()
-        try raylet.send(.killActor(actorID))
+        try sendAfterReferences(.killActor(actorID))
     }
 
     func isInObjectStore(_ pointer: UnsafeRawPointer) -> Bool { arena.contains(pointer) }

@@ -52,8 +52,9 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
                     }
                 }
                 let outcome = await TaskExecutor.run(spec, arguments: sources, nodeID: nodeID, gpuIDs: [])
-                for (id, payload) in outcome.returns { put(id, payload.bytes) }
+                // Reported before the results appear, so a caller woken by them sees it in errorInfo().
                 if let error = outcome.error { report(error) }
+                for (id, payload) in outcome.returns { put(id, payload.bytes) }
             }
             await slot.release()
         }
@@ -70,8 +71,8 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
                 }
             }
             ActorHost.shared.enqueue(ActorHost.Job(spec: spec, arguments: sources, nodeID: nodeID, gpuIDs: []) { [self] outcome in
-                for (id, payload) in outcome.returns { put(id, payload.bytes) }
                 if let error = outcome.error { report(error) }
+                for (id, payload) in outcome.returns { put(id, payload.bytes) }
             })
         }
     }
