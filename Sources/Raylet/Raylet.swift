@@ -37,6 +37,8 @@ public final class Raylet: @unchecked Sendable {
         try gcs.send(.registerNode(NodeInfo(nodeID: config.nodeID, rayletAddress: config.socketPath, resources: config.resources,
                                             storeCapacity: config.storeCapacity, sessionDirectory: config.sessionDirectory)))
         gcs.startReading(name: "raylet gcs", onMessage: { _ in }, onClose: { [log] error in
+            // A plain close is the cluster stopping; anything else is worth a line in the log.
+            if case .closed = error { return }
             log.warning("lost the control store connection: \(error)")
         })
         listener.start { [self] connection in

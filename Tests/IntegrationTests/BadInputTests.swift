@@ -15,7 +15,7 @@ extension ClusterTests {
                 cycle.next = cycle
                 let deep = try #require(throws: RayError.self) { try ray.put(cycle) }
                 #expect(deep.description.contains("maximum recursion depth"))
-                #expect(throws: RayError.self) { try Double2.options(resources: Resources(cpus: 1)).submit([.value(Unencodable())]) }
+                #expect(throws: RayError.self) { try TakesUnencodable.remote(Unencodable()) }
                 #expect(try await ray.get(kept) == "still here")
             }
         }

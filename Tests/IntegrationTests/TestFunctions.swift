@@ -134,3 +134,7 @@ struct Unencodable: Codable, Sendable {
     init() {}
     init(from decoder: any Decoder) throws {}
 }
+
+struct TakesUnencodable: RemoteFunction1 {
+    static func run(_ value: Unencodable) -> Int { 0 }
+}

@@ -1,7 +1,7 @@
 import RayCore
 
 /// One argument of a remote call as the caller wrote it: a plain value or a ref.
-public struct CallArgument: Sendable {
+struct CallArgument: Sendable {
     enum Kind: Sendable {
         case value(any Encodable & Sendable)
         case reference(ObjectID)
@@ -9,6 +9,6 @@ public struct CallArgument: Sendable {
 
     let kind: Kind
 
-    public static func value(_ value: some Encodable & Sendable) -> CallArgument { CallArgument(kind: .value(value)) }
-    public static func reference<T>(_ ref: ObjectRef<T>) -> CallArgument { CallArgument(kind: .reference(ref.id)) }
+    static func value(_ value: some Encodable & Sendable) -> CallArgument { CallArgument(kind: .value(value)) }
+    static func reference<T>(_ ref: ObjectRef<T>) -> CallArgument { CallArgument(kind: .reference(ref.id)) }
 }

@@ -13,7 +13,8 @@ public struct RemoteCall<F: RemoteFunction>: Sendable {
     }
 
     /// Submits the task and returns the ref of its result at once.
-    public func submit(_ arguments: [CallArgument]) throws -> ObjectRef<F.Output> {
+    func submit<Output>(_ arguments: [CallArgument]) throws -> ObjectRef<Output> {
+        let returnCount = F._returnCount
         let core = try CoreWorkerRegistry.require()
         let context = core.currentContext
         let taskID = context.nextTaskID()
@@ -34,12 +35,12 @@ public struct RemoteCall<F: RemoteFunction>: Sendable {
             }
         }
         let spec = TaskSpec(taskID: taskID, jobID: core.jobID, parentTaskID: context.taskID, functionName: F.wireName,
-                            displayName: String(reflecting: F.self), arguments: taskArguments, returnCount: F.returnCount,
+                            displayName: String(reflecting: F.self), arguments: taskArguments, returnCount: returnCount,
                             resources: resources)
         try core.submit(spec)
         let holder = core.hold(spec.returnIDs, countedByNode: true)
         withExtendedLifetime(stored) {}
-        let id = F.returnCount == 1 ? spec.returnIDs[0] : ObjectID(task: taskID, index: 0)
+        let id = returnCount == 1 ? spec.returnIDs[0] : ObjectID(task: taskID, index: 0)
         return ObjectRef(id: id, holder: holder)
     }
 }

@@ -14,12 +14,12 @@ import RayCore
 /// Workers are this same executable started again; they find the type by its mangled name, so
 /// it must not be `private` or `fileprivate` (those names hold addresses).
 public protocol RemoteFunction: Sendable {
-    /// The value the function returns; a `Returns2`...`Returns4` gives several return objects.
-    associatedtype Output: Codable & Sendable
     /// What each call needs while it runs (default: one CPU). Calls may override it.
     static var resources: Resources { get }
-    /// Decodes the arguments and calls `run`; provided by the arity protocols.
-    static func _execute(_ arguments: TaskArguments) async throws -> Output
+    /// Decodes the arguments, calls `run` and encodes its result; provided by the arity protocols.
+    static func _execute(_ arguments: TaskArguments) async throws -> [PayloadParts]
+    /// How many objects a call returns (more than one for a `Returns2`/`Returns3` result).
+    static var _returnCount: Int { get }
 }
 
 extension RemoteFunction {
@@ -33,5 +33,14 @@ extension RemoteFunction {
     /// The name workers look the function up by.
     static var wireName: String { _mangledTypeName(Self.self) ?? String(reflecting: Self.self) }
 
-    static var returnCount: Int { (Output.self as? any MultipleReturnValues.Type)?.count ?? 1 }
+    /// The payloads of a result: one, or one per part of a multiple-return result.
+    public static func _payloads<Output: Encodable>(of output: Output) throws -> [PayloadParts] {
+        if let multiple = output as? any MultipleReturnValues { return try multiple.partPayloads() }
+        return [try .of(output)]
+    }
+
+    /// The number of objects a result of type `Output` becomes.
+    public static func _returnCount<Output>(of type: Output.Type) -> Int {
+        (Output.self as? any MultipleReturnValues.Type)?.count ?? 1
+    }
 }

@@ -7,10 +7,12 @@ public protocol RemoteFunction0: RemoteFunction {
 }
 
 extension RemoteFunction0 {
-    public static func _execute(_ arguments: TaskArguments) async throws -> Output {
+    public static func _execute(_ arguments: TaskArguments) async throws -> [PayloadParts] {
         try arguments.expectCount(0)
-        return try await run()
+        return try _payloads(of: try await run())
     }
+
+    public static var _returnCount: Int { _returnCount(of: Output.self) }
 
     /// Submits a task and returns the ref of its result at once.
     public static func remote() throws -> ObjectRef<Output> {
@@ -33,10 +35,12 @@ public protocol RemoteFunction1: RemoteFunction {
 }
 
 extension RemoteFunction1 {
-    public static func _execute(_ arguments: TaskArguments) async throws -> Output {
+    public static func _execute(_ arguments: TaskArguments) async throws -> [PayloadParts] {
         try arguments.expectCount(1)
-        return try await run(arguments.decode(0, as: A0.self))
+        return try _payloads(of: try await run(arguments.decode(0, as: A0.self)))
     }
+
+    public static var _returnCount: Int { _returnCount(of: Output.self) }
 
     /// Submits a task and returns the ref of its result at once.
     public static func remote(_ a0: A0) throws -> ObjectRef<Output> {
@@ -70,10 +74,12 @@ public protocol RemoteFunction2: RemoteFunction {
 }
 
 extension RemoteFunction2 {
-    public static func _execute(_ arguments: TaskArguments) async throws -> Output {
+    public static func _execute(_ arguments: TaskArguments) async throws -> [PayloadParts] {
         try arguments.expectCount(2)
-        return try await run(arguments.decode(0, as: A0.self), arguments.decode(1, as: A1.self))
+        return try _payloads(of: try await run(arguments.decode(0, as: A0.self), arguments.decode(1, as: A1.self)))
     }
+
+    public static var _returnCount: Int { _returnCount(of: Output.self) }
 
     /// Submits a task and returns the ref of its result at once.
     public static func remote(_ a0: A0, _ a1: A1) throws -> ObjectRef<Output> {
@@ -128,10 +134,12 @@ public protocol RemoteFunction3: RemoteFunction {
 }
 
 extension RemoteFunction3 {
-    public static func _execute(_ arguments: TaskArguments) async throws -> Output {
+    public static func _execute(_ arguments: TaskArguments) async throws -> [PayloadParts] {
         try arguments.expectCount(3)
-        return try await run(arguments.decode(0, as: A0.self), arguments.decode(1, as: A1.self), arguments.decode(2, as: A2.self))
+        return try _payloads(of: try await run(arguments.decode(0, as: A0.self), arguments.decode(1, as: A1.self), arguments.decode(2, as: A2.self)))
     }
+
+    public static var _returnCount: Int { _returnCount(of: Output.self) }
 
     /// Submits a task and returns the ref of its result at once.
     public static func remote(_ a0: A0, _ a1: A1, _ a2: A2) throws -> ObjectRef<Output> {
@@ -227,10 +235,12 @@ public protocol RemoteFunction4: RemoteFunction {
 }
 
 extension RemoteFunction4 {
-    public static func _execute(_ arguments: TaskArguments) async throws -> Output {
+    public static func _execute(_ arguments: TaskArguments) async throws -> [PayloadParts] {
         try arguments.expectCount(4)
-        return try await run(arguments.decode(0, as: A0.self), arguments.decode(1, as: A1.self), arguments.decode(2, as: A2.self), arguments.decode(3, as: A3.self))
+        return try _payloads(of: try await run(arguments.decode(0, as: A0.self), arguments.decode(1, as: A1.self), arguments.decode(2, as: A2.self), arguments.decode(3, as: A3.self)))
     }
+
+    public static var _returnCount: Int { _returnCount(of: Output.self) }
 
     /// Submits a task and returns the ref of its result at once.
     public static func remote(_ a0: A0, _ a1: A1, _ a2: A2, _ a3: A3) throws -> ObjectRef<Output> {
@@ -407,10 +417,12 @@ public protocol RemoteFunction5: RemoteFunction {
 }
 
 extension RemoteFunction5 {
-    public static func _execute(_ arguments: TaskArguments) async throws -> Output {
+    public static func _execute(_ arguments: TaskArguments) async throws -> [PayloadParts] {
         try arguments.expectCount(5)
-        return try await run(arguments.decode(0, as: A0.self), arguments.decode(1, as: A1.self), arguments.decode(2, as: A2.self), arguments.decode(3, as: A3.self), arguments.decode(4, as: A4.self))
+        return try _payloads(of: try await run(arguments.decode(0, as: A0.self), arguments.decode(1, as: A1.self), arguments.decode(2, as: A2.self), arguments.decode(3, as: A3.self), arguments.decode(4, as: A4.self)))
     }
+
+    public static var _returnCount: Int { _returnCount(of: Output.self) }
 
     /// Submits a task and returns the ref of its result at once.
     public static func remote(_ a0: A0, _ a1: A1, _ a2: A2, _ a3: A3, _ a4: A4) throws -> ObjectRef<Output> {
@@ -748,10 +760,12 @@ public protocol RemoteFunction6: RemoteFunction {
 }
 
 extension RemoteFunction6 {
-    public static func _execute(_ arguments: TaskArguments) async throws -> Output {
+    public static func _execute(_ arguments: TaskArguments) async throws -> [PayloadParts] {
         try arguments.expectCount(6)
-        return try await run(arguments.decode(0, as: A0.self), arguments.decode(1, as: A1.self), arguments.decode(2, as: A2.self), arguments.decode(3, as: A3.self), arguments.decode(4, as: A4.self), arguments.decode(5, as: A5.self))
+        return try _payloads(of: try await run(arguments.decode(0, as: A0.self), arguments.decode(1, as: A1.self), arguments.decode(2, as: A2.self), arguments.decode(3, as: A3.self), arguments.decode(4, as: A4.self), arguments.decode(5, as: A5.self)))
     }
+
+    public static var _returnCount: Int { _returnCount(of: Output.self) }
 
     /// Submits a task and returns the ref of its result at once.
     public static func remote(_ a0: A0, _ a1: A1, _ a2: A2, _ a3: A3, _ a4: A4, _ a5: A5) throws -> ObjectRef<Output> {

@@ -44,12 +44,8 @@ enum TaskExecutor {
         }
     }
 
-    private static func execute<F: RemoteFunction>(_ function: F.Type, _ arguments: TaskArguments) async throws -> [PayloadWriter] {
-        let output = try await function._execute(arguments)
-        if let multiple = output as? any MultipleReturnValues {
-            return try multiple.partPayloads().map(\.writer)
-        }
-        return [try ObjectCodec.payload(for: output)]
+    private static func execute(_ function: any RemoteFunction.Type, _ arguments: TaskArguments) async throws -> [PayloadWriter] {
+        try await function._execute(arguments).map(\.writer)
     }
 
     static func failed(_ spec: TaskSpec, _ record: ErrorRecord, report: Bool) -> Outcome {
@@ -69,9 +65,10 @@ enum TaskExecutor {
                            workerPID: error.workerPID, nodeID: error.nodeID, message: error.message)
     }
 
-    /// The error's own description, with its type when the description alone would not say.
+    /// The error's type and its own description, e.g. "Failure: failed because the input was odd".
     static func describe(_ error: any Error) -> String {
-        if error is CustomStringConvertible { return "\(type(of: error)): \(error)" }
-        return String(reflecting: error)
+        let text = String(describing: error)
+        let typeName = String(describing: type(of: error))
+        return text.hasPrefix(typeName) ? text : "\(typeName): \(text)"
     }
 }
