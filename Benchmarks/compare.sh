@@ -10,7 +10,7 @@ out="$(mktemp -d)"
 
 if [ ! -x "$venv/bin/ray" ]; then
     python3 -m venv "$venv"
-    "$venv/bin/pip" install -q ray numpy psutil
+    "$venv/bin/pip" install -q ray grpcio numpy psutil
 fi
 
 echo "== Python Ray: start-up and memory"

@@ -31,10 +31,13 @@ extension ClusterTests {
         @Test func aKilledDriverTakesItsClusterWithIt() async throws {
             let driver = try TestDriverProcess(mode: "hold")
             let services = try driver.serviceProcessIDs()
+            let session = driver.sessionDirectory()
             #expect(services.count == 2)
+            #expect(FileManager.default.fileExists(atPath: session))
             kill(driver.pid, SIGKILL)
             driver.reap()
             #expect(await eventually { services.allSatisfy { !processIsAlive($0) } })
+            #expect(await eventually { !FileManager.default.fileExists(atPath: session) })
         }
 
         @Test func aCrashingDriverTakesItsClusterWithIt() async throws {
@@ -85,6 +88,12 @@ final class TestDriverProcess {
         }
         let line = buffered.split(separator: "\n").first { $0.hasPrefix("services ") } ?? ""
         return line.dropFirst("services ".count).split(separator: " ").compactMap { Int32($0) }
+    }
+
+    /// The session directory the driver reported (read after `serviceProcessIDs`).
+    func sessionDirectory() -> String {
+        let line = buffered.split(separator: "\n").first { $0.hasPrefix("session ") } ?? ""
+        return String(line.dropFirst("session ".count))
     }
 
     func readAll() -> String {

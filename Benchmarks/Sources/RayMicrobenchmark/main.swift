@@ -56,7 +56,12 @@ if runner.wants("cold start") || runner.wants("shutdown") {
     if runner.wants("shutdown") { runner.record("shutdown time", shutdowns, unit: "ms") }
 }
 
+let startClock = ContinuousClock()
+let startBegin = startClock.now
 let ray = try await Ray.start(RayOptions(objectStoreMemory: 4 << 30))
+if runner.wants("Ray.start") {
+    runner.record("ray.init() / Ray.start()", [(startClock.now - startBegin).seconds * 1000], unit: "ms")
+}
 
 if runner.wants("idle cluster memory") {
     try await Task.sleep(for: .milliseconds(500))

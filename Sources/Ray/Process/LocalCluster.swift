@@ -30,7 +30,7 @@ final class LocalCluster: @unchecked Sendable {
             let gcsSocket = session + "/gcs.sock"
             let rayletSocket = session + "/raylet.sock"
             try cluster.launch("gcs", executable: executable, lifeline: pipe.read, redirect: options.redirectOutput,
-                               environment: ["RAY_GCS_SOCKET": gcsSocket])
+                               environment: ["RAY_GCS_SOCKET": gcsSocket, "RAY_SESSION_DIR": session])
             try cluster.launch("raylet", executable: executable, lifeline: pipe.read, redirect: options.redirectOutput, environment: [
                 "RAY_GCS_SOCKET": gcsSocket,
                 "RAY_RAYLET_SOCKET": rayletSocket,

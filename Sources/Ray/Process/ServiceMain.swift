@@ -35,6 +35,7 @@ enum ServiceMain {
             server.start()
             watchParent(environment) {
                 server.stop()
+                removeSessionIfEmpty(environment)
                 exit(0)
             }
             signalReady(environment)
@@ -66,6 +67,8 @@ enum ServiceMain {
             try raylet.start()
             watchParent(environment) {
                 raylet.stop()
+                unlink(socket)
+                removeSessionIfEmpty(environment)
                 exit(0)
             }
             signalReady(environment)
@@ -77,6 +80,12 @@ enum ServiceMain {
 
     private static func watchParent(_ environment: [String: String], onGone: @escaping @Sendable () -> Void) {
         if let fd = environment["RAY_LIFELINE_FD"].flatMap(Int32.init) { Lifeline.watch(fd: fd, onParentGone: onGone) }
+    }
+
+    /// A driver that died could not clean up: the last service to go removes the empty session
+    /// directory (one with logs in it stays).
+    private static func removeSessionIfEmpty(_ environment: [String: String]) {
+        if let session = environment["RAY_SESSION_DIR"] { rmdir(session) }
     }
 
     private static func signalReady(_ environment: [String: String]) {

@@ -2,7 +2,7 @@ import RayCore
 
 /// Values stored as a raw n-dimensional array (the `RT` payload) instead of MessagePack: one
 /// memcpy in, and readable in place out.
-protocol TensorStorable {
+protocol TensorStorable: SendableMetatype {
     static var tensorDType: NumericDType { get }
     var tensorShape: [Int] { get }
     func withTensorBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R
