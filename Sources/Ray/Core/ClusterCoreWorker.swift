@@ -25,6 +25,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     private let references: ReferenceBatcher
     /// Objects this process saw sealed, so `wait` can answer without asking the raylet.
     private let knownReady = Mutex<Set<ObjectID>>([])
+    private let smallObjects = SmallObjectCache(maxObjectSize: ClusterCoreWorker.inlineLimit, capacity: 64 << 20)
     private let closed = Atomic<Bool>(false)
     /// Where a worker's runtime receives the tasks the raylet assigns.
     private let onTask: (@Sendable (ClusterCoreWorker, TaskSpec, [ObjectLocation], [Int]) -> Void)?
@@ -132,6 +133,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         }
         guard !lasts.isEmpty else { return }
         knownReady.withLock { known in for id in lasts { known.remove(id) } }
+        smallObjects.remove(lasts)
         if !closed.load(ordering: .acquiring) { references.remove(lasts) }
     }
 
@@ -145,7 +147,9 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     func store(_ id: ObjectID, _ payload: PayloadWriter) throws {
         try checkOpen()
         if payload.size <= Self.inlineLimit {
-            try sendAfterReferences(.putObject(id: id, payload: payload.bytes, contained: payload.contained))
+            let bytes = payload.bytes
+            try sendAfterReferences(.putObject(id: id, payload: bytes, contained: payload.contained))
+            smallObjects.insert(id, bytes)
             return
         }
         let reply = try rayletReplies.callBlocking { request in
@@ -159,11 +163,17 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
 
     func get(_ ids: [ObjectID]) async throws -> [ObjectBuffer] {
         try checkOpen()
+        if let cached = smallObjects.lookup(ids) {
+            return zip(ids, cached).map { ObjectBuffer(id: $0, copying: $1) }
+        }
         let reply = try await rayletReplies.call { request in
             try sendAfterReferences(.getObjects(request: request, ids: ids))
         }
         guard case let .objectsReply(_, locations) = reply, locations.count == ids.count else {
             throw RayError.system("the raylet answered a get with the wrong objects")
+        }
+        for location in locations where location.size <= smallObjects.maxObjectSize {
+            smallObjects.insert(location.id, Array(UnsafeRawBufferPointer(arena.buffer(offset: location.offset, count: location.size))))
         }
         return locations.map { buffer(at: $0) }
     }
