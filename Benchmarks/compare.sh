@@ -16,7 +16,9 @@ fi
 echo "== Python Ray: start-up and memory"
 "$venv/bin/python" "$here/python/init_and_memory.py" --json "$out/python-init.json"
 echo "== Python Ray: ray microbenchmark"
-RAY_DISABLE_USAGE_STATS=1 "$venv/bin/ray" microbenchmark 2>&1 | tee "$out/python-microbenchmark.txt"
+# Its last part (Ray Client) can fail to start its server on a small machine; the lines before
+# it are complete, so a failure there does not stop the comparison.
+RAY_DISABLE_USAGE_STATS=1 "$venv/bin/ray" microbenchmark 2>&1 | tee "$out/python-microbenchmark.txt" || true
 
 echo "== Ray for Swift: ray-microbenchmark"
 swift build -c release --package-path "$here"

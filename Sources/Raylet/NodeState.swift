@@ -484,7 +484,10 @@ struct NodeState {
         scheduler.objectAvailable(id)
         for actorID in actorsWaitingForObjects { flushCalls(of: actorID, actions: &actions) }
         if let keys = waitersByObject[id] {
-            for key in keys where waiters[key] != nil && isSatisfied(waiters[key]!) { completeWaiter(key, actions: &actions) }
+            for key in keys where waiters[key] != nil {
+                waiters[key]!.missing -= 1
+                if isSatisfied(waiters[key]!) { completeWaiter(key, actions: &actions) }
+            }
         }
         dispatch(actions: &actions)
     }
@@ -511,14 +514,19 @@ struct NodeState {
 
     private func isSatisfied(_ waiter: ObjectWaiter) -> Bool {
         switch waiter.kind {
-        case .get: waiter.ids.allSatisfy { objects.isSealed($0) }
-        case let .wait(numReturns, _): waiter.ids.lazy.filter { objects.isSealed($0) }.count >= numReturns
+        case .get: waiter.missing == 0
+        case let .wait(numReturns, _): waiter.distinct - waiter.missing >= numReturns
         }
     }
 
     private mutating func startWaiter(_ waiter: ObjectWaiter, actions: inout [NodeAction]) {
+        var waiter = waiter
         let key = nextWaiter
         nextWaiter += 1
+        let distinct = Set(waiter.ids)
+        let missing = distinct.filter { !objects.isSealed($0) }
+        waiter.distinct = distinct.count
+        waiter.missing = missing.count
         waiters[key] = waiter
         let immediate: Bool = {
             if case let .wait(_, deadline) = waiter.kind, let deadline, deadline <= Self.monotonicNow() { return true }
@@ -528,7 +536,7 @@ struct NodeState {
             completeWaiter(key, actions: &actions)
             return
         }
-        for id in Set(waiter.ids) where !objects.isSealed(id) { waitersByObject[id, default: []].append(key) }
+        for id in missing { waitersByObject[id, default: []].append(key) }
         waiters[key]!.pending = true
         clients[waiter.client]?.pendingWaits += 1
         if var running = clients[waiter.client]?.running, !running.lentCPUs {

@@ -13,4 +13,8 @@ struct ObjectWaiter {
     let kind: Kind
     /// Whether it had to wait (and so counts against the client's pending waits).
     var pending = false
+    /// How many distinct objects it names, and how many of them are not sealed yet: kept up to
+    /// date on each seal, so checking a waiter costs O(1), not O(objects named).
+    var distinct = 0
+    var missing = 0
 }
