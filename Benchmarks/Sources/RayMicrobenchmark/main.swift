@@ -123,17 +123,11 @@ if runner.wants("1:1 actor calls") {
     let proxy = try actor.actor
     try await runner.timeit("1:1 actor calls sync") { _ = try await proxy.smallValue() }
     try await runner.timeit("1:1 actor calls async", multiplier: 1000) {
-        var refs: [ObjectRef<String>] = []
-        refs.reserveCapacity(1000)
-        for _ in 0..<1000 { refs.append(try await actor.remote { try await $0.smallValue() }) }
-        _ = try await ray.get(refs)
+        try await callMany(actor, count: 1000, using: ray) { actor, _ in try await actor.smallValue() }
     }
     let concurrent = try await ray.createActor(BenchActor.self, options: ActorOptions(maxConcurrency: 16))
     try await runner.timeit("1:1 actor calls concurrent", multiplier: 1000) {
-        var refs: [ObjectRef<String>] = []
-        refs.reserveCapacity(1000)
-        for _ in 0..<1000 { refs.append(try await concurrent.remote { try await $0.smallValue() }) }
-        _ = try await ray.get(refs)
+        try await callMany(concurrent, count: 1000, using: ray) { actor, _ in try await actor.smallValue() }
     }
 }
 
@@ -176,14 +170,10 @@ if runner.wants("async-actor") {
     let proxy = try actor.actor
     try await runner.timeit("1:1 async-actor calls sync") { _ = try await proxy.smallValue() }
     try await runner.timeit("1:1 async-actor calls async", multiplier: 1000) {
-        var refs: [ObjectRef<String>] = []
-        for _ in 0..<1000 { refs.append(try await actor.remote { try await $0.smallValue() }) }
-        _ = try await ray.get(refs)
+        try await callMany(actor, count: 1000, using: ray) { actor, _ in try await actor.smallValue() }
     }
     try await runner.timeit("1:1 async-actor calls with args async", multiplier: 1000) {
-        var refs: [ObjectRef<String>] = []
-        for i in 0..<1000 { refs.append(try await actor.remote { try await $0.smallValueArg(i) }) }
-        _ = try await ray.get(refs)
+        try await callMany(actor, count: 1000, using: ray) { actor, i in try await actor.smallValueArg(i) }
     }
 }
 
