@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -67,10 +66,6 @@ int cray_pipe_cloexec(int fds[2]) {
 
 void cray_line_buffer_stdout(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
-}
-
-int cray_set_parent_death_signal(int signal) {
-    return prctl(PR_SET_PDEATHSIG, signal);
 }
 
 pid_t cray_spawn(const char *path, char *const argv[], char *const envp[],

@@ -21,8 +21,6 @@ public final class FramedConnection: @unchecked Sendable {
 
     public init(fd: Int32) {
         self.fd = fd
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &one, 0)  // no-op on Unix sockets; keeps TCP and Unix paths alike
     }
 
     public static func connect(path: String) throws(TransportError) -> FramedConnection {

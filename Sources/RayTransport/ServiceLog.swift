@@ -7,7 +7,6 @@ public struct ServiceLog: Sendable {
 
     public init(component: String) { self.component = component }
 
-    public func info(_ message: @autoclosure () -> String) { emit("INFO", message()) }
     public func warning(_ message: @autoclosure () -> String) { emit("WARN", message()) }
 
     private func emit(_ level: String, _ message: String) {

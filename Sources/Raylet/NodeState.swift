@@ -73,7 +73,7 @@ struct NodeState {
     }
 
     /// A connection closed: drop its references; a worker's running task fails; a driver's job ends.
-    mutating func disconnect(_ id: Int, now: Double) -> [NodeAction] {
+    mutating func disconnect(_ id: Int) -> [NodeAction] {
         guard let client = clients.removeValue(forKey: id) else { return [] }
         var actions = [NodeAction]()
         for (object, count) in client.references {
@@ -91,7 +91,7 @@ struct NodeState {
                                          functionName: running.spec.displayName, workerPID: registration.pid, nodeID: nodeID,
                                          message: "the worker process exited or crashed before the task finished")
                 storeErrors(running.spec.returnIDs, record, actions: &actions)
-                finishTask(running, clientPID: registration.pid, actions: &actions)
+                finishTask(running)
                 actions.append(.report(record))
             }
         } else {
@@ -154,7 +154,7 @@ struct NodeState {
         case let .killActor(actorID):
             killActor(actorID, actions: &actions)
         case let .taskDone(taskID, results, error):
-            completeTask(taskID, results: results, error: error, worker: id, now: now, actions: &actions)
+            completeTask(taskID, results: results, error: error, worker: id, actions: &actions)
         default:
             break
         }
@@ -266,7 +266,7 @@ struct NodeState {
         actions.append(.send(connection, .executeTask(spec, arguments: locations, gpuIDs: gpuIDs)))
     }
 
-    private mutating func completeTask(_ taskID: TaskID, results: [ReturnValue], error: ErrorRecord?, worker: Int, now: Double,
+    private mutating func completeTask(_ taskID: TaskID, results: [ReturnValue], error: ErrorRecord?, worker: Int,
                                        actions: inout [NodeAction]) {
         guard let client = clients[worker] else { return }
         if let actorID = client.actorID, client.running?.spec.taskID != taskID {
@@ -291,7 +291,7 @@ struct NodeState {
         }
         storeResults(results, worker: worker, actions: &actions)
         if let error { actions.append(.report(error)) }
-        finishTask(running, clientPID: client.registration?.pid ?? 0, actions: &actions)
+        finishTask(running)
         clients[worker]?.running = nil
         workerBecameIdle(worker, actions: &actions)
         dispatch(actions: &actions)
@@ -438,7 +438,7 @@ struct NodeState {
         killActor(actorID, actions: &actions)
     }
 
-    private mutating func finishTask(_ running: NodeClient.RunningTask, clientPID: Int32, actions: inout [NodeAction]) {
+    private mutating func finishTask(_ running: NodeClient.RunningTask) {
         if running.lentCPUs { scheduler.reclaimCPUs(running.spec.resources.cpus) }
         scheduler.release(running.spec.resources, gpuIDs: running.gpuIDs)
         releaseArguments(of: running.spec)

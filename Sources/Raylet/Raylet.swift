@@ -28,7 +28,7 @@ public final class Raylet: @unchecked Sendable {
         gcs = try FramedConnection.connect(path: config.gcsSocketPath)
         let logDirectory = config.redirectWorkerOutput ? config.sessionDirectory + "/logs" : nil
         if let logDirectory { mkdir(logDirectory, 0o755) }
-        launcher = WorkerLauncher(socketPath: config.socketPath, nodeID: config.nodeID, logDirectory: logDirectory, log: log)
+        launcher = WorkerLauncher(socketPath: config.socketPath, nodeID: config.nodeID, logDirectory: logDirectory)
         listener = try Listener(path: config.socketPath)
         self.onShutdownRequest = onShutdownRequest
     }
@@ -66,14 +66,14 @@ public final class Raylet: @unchecked Sendable {
         guard case let .register(registration)? = try? connection.receive() else {
             log.warning("closing a connection whose first frame was not a registration")
             connection.close()
-            _ = state.withLock { $0.disconnect(id, now: NodeState.monotonicNow()) }
+            _ = state.withLock { $0.disconnect(id) }
             return
         }
         let (error, actions) = state.withLock { $0.register(id, registration) }
         if let error {
             log.warning("refusing client pid \(registration.pid): \(error)")
             connection.close()
-            perform(state.withLock { $0.disconnect(id, now: NodeState.monotonicNow()) })
+            perform(state.withLock { $0.disconnect(id) })
             return
         }
         do {
@@ -93,7 +93,7 @@ public final class Raylet: @unchecked Sendable {
             perform(state.withLock { $0.handle(message, from: id, now: now) })
         }, onClose: { [self] error in
             if case .malformed = error { log.warning("closed a connection after a bad frame: \(error)") }
-            perform(state.withLock { $0.disconnect(id, now: NodeState.monotonicNow()) })
+            perform(state.withLock { $0.disconnect(id) })
         })
     }
 

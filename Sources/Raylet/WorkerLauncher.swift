@@ -11,16 +11,14 @@ final class WorkerLauncher: @unchecked Sendable {
     private let socketPath: String
     private let nodeID: NodeID
     private let logDirectory: String?
-    private let log: ServiceLog
     private let lock = NSLock()
     private var nextToken: UInt64 = 1
     private var pids: Set<pid_t> = []
 
-    init(socketPath: String, nodeID: NodeID, logDirectory: String?, log: ServiceLog) {
+    init(socketPath: String, nodeID: NodeID, logDirectory: String?) {
         self.socketPath = socketPath
         self.nodeID = nodeID
         self.logDirectory = logDirectory
-        self.log = log
     }
 
     func spawn(job: JobID, executable: String) throws {

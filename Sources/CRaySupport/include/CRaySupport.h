@@ -22,9 +22,6 @@ int cray_pipe_cloexec(int fds[2]);
 /// Makes stdout line-buffered (it is a pipe in workers).
 void cray_line_buffer_stdout(void);
 
-/// Asks the kernel to send `signal` to this process when its parent thread exits.
-int cray_set_parent_death_signal(int signal);
-
 /// Spawns `path` with `argv`/`envp`, mapping `child_fds[i]` to fd `target_fds[i]` (count `n`) and
 /// redirecting stdout/stderr to `stdout_fd`/`stderr_fd` when they are >= 0. Returns the pid or -errno.
 pid_t cray_spawn(const char *path, char *const argv[], char *const envp[],

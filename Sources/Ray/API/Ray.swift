@@ -71,11 +71,11 @@ public struct Ray: Sendable {
 
     /// Waits for all the objects and returns their values in the same order.
     public func get<T>(_ refs: [ObjectRef<T>]) async throws -> [T] {
-        if let parts = refs.first?.partIDs {
-            guard let bundle = T.self as? any MultipleReturnValues.Type else { return [] }
+        if let bundle = T.self as? any MultipleReturnValues.Type, refs.first?.partIDs != nil {
             var values = [T]()
             for ref in refs {
-                let buffers = try await core.get(ref.partIDs ?? parts)
+                guard let parts = ref.partIDs else { throw RayError.invalidArgument("\(ref) is not the result of a multi-return call") }
+                let buffers = try await core.get(parts)
                 values.append(try bundle.assemble(buffers.map { ObjectBufferHandle(buffer: $0) }) as! T)
             }
             return values
