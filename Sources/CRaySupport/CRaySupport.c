@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -62,6 +63,16 @@ int cray_accept_cloexec(int listener) {
 
 int cray_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
+}
+
+int cray_wait_for_hangup(int fd) {
+    struct pollfd entry = {.fd = fd, .events = POLLRDHUP, .revents = 0};
+    while (1) {
+        int n = poll(&entry, 1, -1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return -1;
+        if (entry.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) return 0;
+    }
 }
 
 void cray_line_buffer_stdout(void) {

@@ -18,9 +18,13 @@ public final class FramedConnection: @unchecked Sendable {
     private var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
     private var start = 0
     private var end = 0
+    private let busyPoll: BusyPoll
+    /// Nanoseconds the reader last slept in `recv`; it polls first only after short sleeps.
+    private var lastSleep: UInt64 = 0
 
-    public init(fd: Int32) {
+    public init(fd: Int32, busyPoll: BusyPoll = .process) {
         self.fd = fd
+        self.busyPoll = busyPoll
     }
 
     public static func connect(path: String) throws(TransportError) -> FramedConnection {
@@ -162,6 +166,23 @@ public final class FramedConnection: @unchecked Sendable {
         end = count
     }
 
+    /// Reads without sleeping for up to the busy-poll budget; true when bytes arrived.
+    private func poll() throws(TransportError) -> Bool {
+        guard busyPoll.worthPolling(afterSleeping: lastSleep) else { return false }
+        let deadline = BusyPoll.now() + busyPoll.budget
+        repeat {
+            let n = recv(fd, buffer.baseAddress! + end, buffer.count - end, Int32(MSG_DONTWAIT))
+            if n > 0 {
+                end += n
+                return true
+            }
+            if n == 0 { throw .closed }
+            if errno != EAGAIN && errno != EINTR { return false }
+            sched_yield()
+        } while BusyPoll.now() < deadline
+        return false
+    }
+
     private func fill() throws(TransportError) {
         if start == end {
             start = 0
@@ -169,10 +190,13 @@ public final class FramedConnection: @unchecked Sendable {
         } else if end == buffer.count {
             compact()
         }
+        if try poll() { return }
+        let sleepStart = BusyPoll.now()
         while true {
             let n = recv(fd, buffer.baseAddress! + end, buffer.count - end, 0)
             if n > 0 {
                 end += n
+                lastSleep = BusyPoll.now() - sleepStart
                 return
             }
             if n == 0 { throw .closed }

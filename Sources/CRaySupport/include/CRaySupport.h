@@ -19,6 +19,10 @@ int cray_accept_cloexec(int listener);
 /// pipe2 with O_CLOEXEC (not visible through Swift's Glibc module). 0 or -1.
 int cray_pipe_cloexec(int fds[2]);
 
+/// Blocks until the peer of the socket `fd` closes its end (POLLRDHUP, which needs _GNU_SOURCE),
+/// without reading: arriving data does not wake the caller. Returns 0, or -1 on a poll error.
+int cray_wait_for_hangup(int fd);
+
 /// Makes stdout line-buffered (it is a pipe in workers).
 void cray_line_buffer_stdout(void);
 

@@ -12,20 +12,21 @@ final class ActorHost: Sendable {
         let arguments: [TaskArguments.Source]
         let nodeID: NodeID
         let gpuIDs: [Int]
-        let done: @Sendable (TaskExecutor.Outcome) -> Void
+        let done: @Sendable (TaskRunner.Outcome) -> Void
     }
 
     private let mailboxes = Mutex<[TaskID: AsyncStream<Job>.Continuation]>([:])
     private let instances = Mutex<[TaskID: any DistributedActor]>([:])
 
-    func enqueue(_ job: Job) {
+    /// Queues `job` for its actor; a new actor's mailbox is drained by a task preferring `executor`.
+    func enqueue(_ job: Job, executor: (any TaskExecutor)?) {
         guard let info = job.spec.actor else { return }
         let mailbox = mailboxes.withLock { boxes in
             if let existing = boxes[info.actorID] { return existing }
             let (stream, continuation) = AsyncStream.makeStream(of: Job.self)
             boxes[info.actorID] = continuation
             let limit = max(1, info.maxConcurrency)
-            Task.detached { await self.drain(stream, limit: limit) }
+            Task(executorPreference: executor) { await self.drain(stream, limit: limit) }
             return continuation
         }
         mailbox.yield(job)
@@ -52,7 +53,7 @@ final class ActorHost: Sendable {
     private func run(_ job: Job) async {
         let spec = job.spec
         let context = SubmissionContext(taskID: spec.taskID, gpuIDs: job.gpuIDs)
-        let outcome = await TaskExecutor.guarded(spec, arguments: job.arguments, nodeID: job.nodeID) {
+        let outcome = await TaskRunner.guarded(spec, arguments: job.arguments, nodeID: job.nodeID) {
             try await SubmissionContext.$current.withValue(context) {
                 let arguments = TaskArguments(sources: job.arguments, functionName: spec.displayName)
                 switch spec.actor?.kind {

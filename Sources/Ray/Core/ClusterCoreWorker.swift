@@ -30,6 +30,8 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     /// Where a worker's runtime receives the tasks the raylet assigns.
     private let onTask: (@Sendable (ClusterCoreWorker, TaskSpec, [ObjectLocation], [Int]) -> Void)?
     private let onDisconnect: (@Sendable () -> Void)?
+    /// A worker runs its tasks on its raylet reader thread (nil in a driver).
+    let taskExecutor: ReaderThreadExecutor?
     /// The service processes this driver started, stopped with it.
     private let cluster: LocalCluster?
 
@@ -65,6 +67,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         self.jobID = registration.jobID
         sessionDirectory = session
         self.onTask = onTask
+        taskExecutor = onTask == nil ? nil : ReaderThreadExecutor()
         self.onDisconnect = onDisconnect
         rootContext = SubmissionContext(taskID: .driverRoot(job: registration.jobID, seed: seed))
         references = ReferenceBatcher { [raylet] messages in try? raylet.send(messages) }
@@ -73,21 +76,20 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     }
 
     private func startReaders() {
-        raylet.startReading(name: "ray core worker", onMessage: { [self] message in
-            switch message {
-            case let .objectsReply(request, _), let .waitReply(request, _), let .createReply(request, _, _):
-                rayletReplies.complete(request, with: message)
-            case let .executeTask(spec, arguments, gpuIDs):
-                onTask?(self, spec, arguments, gpuIDs)
-            case .shutdown:
+        FramedConnection.startThread(name: "ray core worker") { [self] in
+            taskExecutor?.adoptCurrentThread()
+            raylet.readLoop(onMessage: { [self] message in
+                handleRayletMessage(message)
+                taskExecutor?.runPending()
+            }, onClose: { [self] _ in
+                rayletReplies.failAll(closed.load(ordering: .acquiring) ? .shutDown : .system("lost the connection to the raylet"))
                 onDisconnect?()
-            default:
-                break
-            }
-        }, onClose: { [self] _ in
-            rayletReplies.failAll(closed.load(ordering: .acquiring) ? .shutDown : .system("lost the connection to the raylet"))
-            onDisconnect?()
-        })
+            })
+        }
+        if taskExecutor != nil, let onDisconnect {
+            // The reader may be busy running a long task; the raylet going away must still end us.
+            HangupWatch.start(fd: raylet.fd, onHangup: onDisconnect)
+        }
         gcs?.startReading(name: "ray gcs client", onMessage: { [self] message in
             switch message {
             case let .errorNotice(record):
@@ -101,6 +103,26 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         }, onClose: { [self] _ in
             gcsReplies.failAll(closed.load(ordering: .acquiring) ? .shutDown : .system("lost the connection to the control store"))
         })
+    }
+
+    private func handleRayletMessage(_ message: Message) {
+        switch message {
+        case let .objectsReply(request, _), let .waitReply(request, _), let .createReply(request, _, _):
+            rayletReplies.complete(request, with: message)
+        case let .executeTask(spec, arguments, gpuIDs):
+            onTask?(self, spec, arguments, gpuIDs)
+        case .shutdown:
+            onDisconnect?()
+        default:
+            break
+        }
+    }
+
+    /// Sends a request and blocks for its answer. On the reader thread (a task storing a large
+    /// result) nobody else would read the answer, so this thread reads until it comes.
+    private func callRayletBlocking(_ makeRequest: (UInt64) throws -> Void) throws -> Message {
+        guard let taskExecutor, taskExecutor.isOnReaderThread else { return try rayletReplies.callBlocking(makeRequest) }
+        return try rayletReplies.callBlocking(makeRequest) { [self] in handleRayletMessage(try raylet.receive()) }
     }
 
     // MARK: References
@@ -152,7 +174,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
             smallObjects.insert(id, bytes)
             return
         }
-        let reply = try rayletReplies.callBlocking { request in
+        let reply = try callRayletBlocking { request in
             try sendAfterReferences(.createObject(request: request, id: id, size: payload.size))
         }
         guard case let .createReply(_, offset, error) = reply else { throw RayError.system("unexpected reply to createObject") }

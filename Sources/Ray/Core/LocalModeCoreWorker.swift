@@ -51,7 +51,7 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
                     case let .reference(id): sources.append(.object((try? await get([id]))?.first ?? ObjectBuffer(id: id, copying: [])))
                     }
                 }
-                let outcome = await TaskExecutor.run(spec, arguments: sources, nodeID: nodeID, gpuIDs: [])
+                let outcome = await TaskRunner.run(spec, arguments: sources, nodeID: nodeID, gpuIDs: [])
                 // Reported before the results appear, so a caller woken by them sees it in errorInfo().
                 if let error = outcome.error { report(error) }
                 for (id, payload) in outcome.returns { put(id, payload.bytes) }
@@ -73,7 +73,7 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
             ActorHost.shared.enqueue(ActorHost.Job(spec: spec, arguments: sources, nodeID: nodeID, gpuIDs: []) { [self] outcome in
                 if let error = outcome.error { report(error) }
                 for (id, payload) in outcome.returns { put(id, payload.bytes) }
-            })
+            }, executor: nil)
         }
     }
 

@@ -33,8 +33,9 @@ final class PendingReplies: Sendable {
         }
     }
 
-    /// The same, blocking the calling thread (for synchronous API calls such as `put`).
-    func callBlocking(_ makeRequest: (UInt64) throws -> Void) throws -> Message {
+    /// The same, blocking the calling thread (for synchronous API calls such as `put`). When the
+    /// caller is the thread that reads the answers, `readOne` reads and delivers one message.
+    func callBlocking(_ makeRequest: (UInt64) throws -> Void, readOne: (() throws -> Void)? = nil) throws -> Message {
         let request = try reserve()
         let reply = BlockingReply()
         let failure = waiters.withLock { state -> RayError? in
@@ -48,6 +49,9 @@ final class PendingReplies: Sendable {
         } catch {
             waiters.withLock { _ = $0.byRequest.removeValue(forKey: request) }
             throw error
+        }
+        if let readOne {
+            while !reply.isResolved { try readOne() }
         }
         return try reply.wait()
     }
@@ -91,9 +95,13 @@ final class PendingReplies: Sendable {
 final class BlockingReply: @unchecked Sendable {
     private let semaphore = DispatchSemaphore(value: 0)
     private var result: Result<Message, any Error>?
+    private let resolved = Atomic<Bool>(false)
+
+    var isResolved: Bool { resolved.load(ordering: .acquiring) }
 
     func resolve(_ result: Result<Message, any Error>) {
         self.result = result
+        resolved.store(true, ordering: .releasing)
         semaphore.signal()
     }
 

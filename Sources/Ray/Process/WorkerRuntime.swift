@@ -4,7 +4,7 @@ import Glibc
 import RayCore
 
 /// The life of a worker process: connect to the raylet that started it, then run each task it
-/// assigns, one at a time, off the main thread, and report the results.
+/// assigns, one at a time, on the thread that reads the raylet connection, and report the results.
 enum WorkerRuntime {
     static func run(environment: [String: String]) -> Never {
         guard let socket = environment["RAY_RAYLET_SOCKET"], let token = environment["RAY_WORKER_TOKEN"].flatMap(UInt64.init),
@@ -26,7 +26,8 @@ enum WorkerRuntime {
         while true { pause() }
     }
 
-    /// Runs one assigned task off the reader thread and reports its results.
+    /// Starts one assigned task (it runs when the reader thread is done with this message) and
+    /// reports its results.
     private static func execute(_ spec: TaskSpec, arguments: [ObjectLocation], gpuIDs: [Int], core: ClusterCoreWorker) {
         // The first task can arrive before `run` has installed the connection.
         if CoreWorkerRegistry.current == nil { CoreWorkerRegistry.install(core) }
@@ -43,18 +44,19 @@ enum WorkerRuntime {
             }
         }
         setenv("CUDA_VISIBLE_DEVICES", gpuIDs.map(String.init).joined(separator: ","), 1)
-        let report: @Sendable (TaskExecutor.Outcome) -> Void = { outcome in finish(spec, outcome, core: core) }
+        let report: @Sendable (TaskRunner.Outcome) -> Void = { outcome in finish(spec, outcome, core: core) }
         if spec.actor != nil {
-            ActorHost.shared.enqueue(ActorHost.Job(spec: spec, arguments: sources, nodeID: core.nodeID, gpuIDs: gpuIDs, done: report))
+            ActorHost.shared.enqueue(ActorHost.Job(spec: spec, arguments: sources, nodeID: core.nodeID, gpuIDs: gpuIDs, done: report),
+                                     executor: core.taskExecutor)
             return
         }
-        Task.detached {
-            report(await TaskExecutor.run(spec, arguments: sources, nodeID: core.nodeID, gpuIDs: gpuIDs))
+        Task(executorPreference: core.taskExecutor) {
+            report(await TaskRunner.run(spec, arguments: sources, nodeID: core.nodeID, gpuIDs: gpuIDs))
         }
     }
 
     /// Sends a task's results to the raylet: small ones inline, large ones through the store.
-    private static func finish(_ spec: TaskSpec, _ outcome: TaskExecutor.Outcome, core: ClusterCoreWorker) {
+    private static func finish(_ spec: TaskSpec, _ outcome: TaskRunner.Outcome, core: ClusterCoreWorker) {
         var results = [ReturnValue]()
         for (id, payload) in outcome.returns {
             if payload.size <= ClusterCoreWorker.inlineLimit {

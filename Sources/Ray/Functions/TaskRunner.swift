@@ -4,7 +4,7 @@ import RayCore
 /// Runs one task in this process: resolves the function by name, decodes its arguments, calls
 /// it, and encodes each return value, or an error object for each when anything fails. An
 /// argument that is itself an error object fails the task with that same root error.
-enum TaskExecutor {
+enum TaskRunner {
     struct Outcome {
         var returns: [(id: ObjectID, payload: PayloadWriter)]
         /// A new failure to report (not set when a failure is only passed on from an argument).
