@@ -21,6 +21,11 @@ public final class FramedConnection: @unchecked Sendable {
     private let busyPoll: BusyPoll
     /// Nanoseconds the reader last slept in `recv`; it polls first only after short sleeps.
     private var lastSleep: UInt64 = 0
+    /// The thread running `readLoop`; while it handles a batch (`corked`), its sends on this
+    /// connection collect in `outbox`. Only that thread touches `corked` and `outbox`.
+    private let readerThread = Atomic<UInt>(0)
+    private var corked = false
+    private var outbox: [UInt8] = []
 
     public init(fd: Int32, busyPoll: BusyPoll = .process) {
         self.fd = fd
@@ -58,6 +63,24 @@ public final class FramedConnection: @unchecked Sendable {
     }
 
     public func send(frame: [UInt8]) throws(TransportError) {
+        if corked && isReaderThread {
+            outbox.append(contentsOf: frame)
+            return
+        }
+        try write(frame)
+    }
+
+    private var isReaderThread: Bool {
+        pthread_equal(pthread_t(readerThread.load(ordering: .acquiring)), pthread_self()) != 0
+    }
+
+    private func flushOutbox() throws(TransportError) {
+        guard !outbox.isEmpty else { return }
+        defer { outbox.removeAll(keepingCapacity: outbox.count <= 1 << 20) }
+        try write(outbox)
+    }
+
+    private func write(_ frame: [UInt8]) throws(TransportError) {
         let result: TransportError? = writeLock.withLock { _ in
             frame.withUnsafeBytes { raw in
                 var sent = 0
@@ -107,9 +130,25 @@ public final class FramedConnection: @unchecked Sendable {
     /// Delivers every incoming message to `onMessage`, in order, on the calling thread, and calls
     /// `onClose` once when the peer goes away or sends a frame that does not parse.
     public func readLoop(onMessage: (Message) -> Void, onClose: (TransportError) -> Void) {
+        readLoop(onMessages: { messages in for message in messages { onMessage(message) } }, onClose: onClose)
+    }
+
+    /// Delivers incoming messages in order, each call with all those that arrived together (at
+    /// most `maxBatch`), so the receiver can take its lock once for many. While a batch is being
+    /// handled, what this thread sends on this connection is gathered and written at the end of
+    /// the batch in one system call.
+    public func readLoop(maxBatch: Int = 256, onMessages: ([Message]) -> Void, onClose: (TransportError) -> Void) {
+        readerThread.store(UInt(pthread_self()), ordering: .releasing)
+        var batch = [Message]()
         while true {
             do throws(TransportError) {
-                onMessage(try receive())
+                batch.append(try receive())
+                while batch.count < maxBatch, let next = try nextBufferedMessage() { batch.append(next) }
+                corked = true
+                onMessages(batch)
+                corked = false
+                batch.removeAll(keepingCapacity: true)
+                try flushOutbox()
             } catch {
                 close()
                 onClose(error)
@@ -184,6 +223,8 @@ public final class FramedConnection: @unchecked Sendable {
     }
 
     private func fill() throws(TransportError) {
+        // A reply this thread waits for may depend on a request still in the outbox.
+        try flushOutbox()
         if start == end {
             start = 0
             end = 0

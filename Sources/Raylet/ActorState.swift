@@ -22,6 +22,11 @@ struct ActorState {
 
     var isDetached: Bool { creation.actor?.detached ?? false }
 
+    var isAlive: Bool {
+        if case .alive = phase { return true }
+        return false
+    }
+
     var isDead: Bool {
         if case .dead = phase { return true }
         return false

@@ -120,7 +120,9 @@ struct NodeState {
     // MARK: Messages
 
     mutating func handle(_ message: Message, from id: Int, now: Double) -> [NodeAction] {
-        guard let client = clients[id], let registration = client.registration else { return [] }
+        // Only these two fields are copied out: a copy of the whole client would make every change
+        // to its reference counts below copy the counts (copy-on-write).
+        guard let connection = clients[id]?.connection, let registration = clients[id]?.registration else { return [] }
         var actions = [NodeAction]()
         switch message {
         case let .submitTask(spec):
@@ -134,10 +136,10 @@ struct NodeState {
                 let (offset, evictedIDs) = try objects.create(objectID, size: size)
                 evicted.formUnion(evictedIDs)
                 evicted.remove(objectID)
-                actions.append(.send(client.connection, .createReply(request: request, offset: offset, error: nil)))
+                actions.append(.send(connection, .createReply(request: request, offset: offset, error: nil)))
             } catch {
                 removeReference(objectID, client: id)
-                actions.append(.send(client.connection, .createReply(request: request, offset: 0, error: error.description)))
+                actions.append(.send(connection, .createReply(request: request, offset: 0, error: error.description)))
             }
         case let .sealObject(objectID, contained):
             if (try? objects.seal(objectID, containedIDs: contained)) != nil { objectSealed(objectID, actions: &actions) }
@@ -268,22 +270,24 @@ struct NodeState {
 
     private mutating func completeTask(_ taskID: TaskID, results: [ReturnValue], error: ErrorRecord?, worker: Int,
                                        actions: inout [NodeAction]) {
-        guard let client = clients[worker] else { return }
-        if let actorID = client.actorID, client.running?.spec.taskID != taskID {
+        guard let connection = clients[worker]?.connection else { return }
+        let actorID = clients[worker]?.actorID
+        let running = clients[worker]?.running
+        if let actorID, running?.spec.taskID != taskID {
             guard actors[actorID]?.running.removeValue(forKey: taskID) != nil else { return }
             storeResults(results, worker: worker, actions: &actions)
             if let error { actions.append(.report(error)) }
             return
         }
-        guard let running = client.running, running.spec.taskID == taskID else { return }
-        if let actorID = client.actorID {
+        guard let running, running.spec.taskID == taskID else { return }
+        if let actorID {
             // The actor's initializer finished: it keeps its worker and resources until it dies.
             storeResults(results, worker: worker, actions: &actions)
             clients[worker]?.running = nil
             if let error {
                 actions.append(.report(error))
-                actorDied(actorID, pid: client.registration?.pid ?? 0, message: "", cause: error, actions: &actions)
-                actions.append(.stopWorker(client.connection))
+                actorDied(actorID, pid: clients[worker]?.registration?.pid ?? 0, message: "", cause: error, actions: &actions)
+                actions.append(.stopWorker(connection))
             } else {
                 actorBecameAlive(actorID, actions: &actions)
             }
@@ -315,30 +319,29 @@ struct NodeState {
     /// Sends a method call to its actor's worker, queues it while the actor starts, or fails it
     /// at once when the actor is dead. Calls keep their arrival order.
     private mutating func callActor(_ spec: TaskSpec, actions: inout [NodeAction]) {
-        guard let actorID = spec.actor?.actorID, var actor = actors[actorID] else {
+        guard let actorID = spec.actor?.actorID, let phase = actors[actorID]?.phase else {
             let record = ErrorRecord(kind: .workerDied, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
                                      workerPID: 0, nodeID: nodeID, message: "actor died: no actor with this ID exists on this node")
             storeErrors(spec.returnIDs, record, actions: &actions)
             return
         }
         for argument in spec.referencedIDs { objects.addReference(argument) }
-        switch actor.phase {
+        switch phase {
         case let .dead(cause):
             releaseArguments(of: spec)
             storeErrors(spec.returnIDs, actorDeathRecord(spec, cause: cause), actions: &actions)
         case .pending:
-            actor.queued.append(spec)
-            actors[actorID] = actor
+            actors[actorID]!.queued.append(spec)
         case .alive:
-            actor.queued.append(spec)
-            actors[actorID] = actor
+            actors[actorID]!.queued.append(spec)
             flushCalls(of: actorID, actions: &actions)
         }
     }
 
     /// Sends queued calls in order while the first one's arguments are all in the store.
     private mutating func flushCalls(of actorID: TaskID, actions: inout [NodeAction]) {
-        while let actor = actors[actorID], case .alive = actor.phase, let next = actor.queued.first,
+        // No copy of the actor is held across the changes below (each would copy its queues).
+        while actors[actorID]?.isAlive == true, let next = actors[actorID]?.queued.first,
               next.referencedIDs.allSatisfy({ objects.isSealed($0) }) {
             actors[actorID]!.queued.removeFirst()
             send(next, to: actorID, actions: &actions)
@@ -550,7 +553,7 @@ struct NodeState {
     private mutating func completeWaiter(_ key: UInt64, actions: inout [NodeAction]) {
         guard let waiter = waiters[key] else { return }
         removeWaiter(key, ids: waiter.ids)
-        guard let client = clients[waiter.client] else { return }
+        guard let connection = clients[waiter.client]?.connection else { return }
         switch waiter.kind {
         case .get:
             var locations = [ObjectLocation]()
@@ -561,11 +564,11 @@ struct NodeState {
                 addReference(id, client: waiter.client)
                 locations.append(ObjectLocation(id: id, offset: offset, size: size))
             }
-            actions.append(.send(client.connection, .objectsReply(request: waiter.request, locations: locations)))
+            actions.append(.send(connection, .objectsReply(request: waiter.request, locations: locations)))
         case .wait:
             // Every ready object, not only `numReturns`: the client remembers them for later waits.
             let ready = waiter.ids.filter { objects.isSealed($0) }
-            actions.append(.send(client.connection, .waitReply(request: waiter.request, ready: ready)))
+            actions.append(.send(connection, .waitReply(request: waiter.request, ready: ready)))
         }
         if waiter.pending { resumeAfterWait(waiter.client) }
     }

@@ -84,24 +84,46 @@ public final class Raylet: @unchecked Sendable {
             connection.close()
         }
         perform(actions)
-        connection.readLoop(onMessage: { [self] message in
-            if case .shutdown = message {
+        connection.readLoop(onMessages: { [self] messages in
+            if messages.contains(where: { if case .shutdown = $0 { true } else { false } }) {
                 onShutdownRequest()
                 return
             }
             let now = NodeState.monotonicNow()
-            perform(state.withLock { $0.handle(message, from: id, now: now) })
+            perform(state.withLock { state in
+                var actions = [NodeAction]()
+                for message in messages { actions += state.handle(message, from: id, now: now) }
+                return actions
+            })
         }, onClose: { [self] error in
             if case .malformed = error { log.warning("closed a connection after a bad frame: \(error)") }
             perform(state.withLock { $0.disconnect(id) })
         })
     }
 
+    /// Carries out actions in order; the messages of a run of sends go out with one write per
+    /// connection.
     private func perform(_ actions: [NodeAction]) {
+        var outgoing: [(connection: FramedConnection, messages: [Message])] = []
+        func flush() {
+            for (connection, messages) in outgoing {
+                try? messages.count == 1 ? connection.send(messages[0]) : connection.send(messages)
+            }
+            outgoing.removeAll()
+        }
         for action in actions {
+            if case let .send(connection, message) = action {
+                if let index = outgoing.firstIndex(where: { $0.connection === connection }) {
+                    outgoing[index].messages.append(message)
+                } else {
+                    outgoing.append((connection, [message]))
+                }
+                continue
+            }
+            flush()
             switch action {
-            case let .send(connection, message):
-                try? connection.send(message)
+            case .send:
+                break
             case let .spawnWorker(job, executable):
                 do {
                     try launcher.spawn(job: job, executable: executable)
@@ -116,6 +138,7 @@ public final class Raylet: @unchecked Sendable {
                 if !launcher.kill(pid) { try? connection.send(.shutdown) }
             }
         }
+        flush()
     }
 
     private func maintain() {

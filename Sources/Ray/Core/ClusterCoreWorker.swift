@@ -78,9 +78,11 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     private func startReaders() {
         FramedConnection.startThread(name: "ray core worker") { [self] in
             taskExecutor?.adoptCurrentThread()
-            raylet.readLoop(onMessage: { [self] message in
-                handleRayletMessage(message)
-                taskExecutor?.runPending()
+            raylet.readLoop(onMessages: { [self] messages in
+                for message in messages {
+                    handleRayletMessage(message)
+                    taskExecutor?.runPending()
+                }
             }, onClose: { [self] _ in
                 rayletReplies.failAll(closed.load(ordering: .acquiring) ? .shutDown : .system("lost the connection to the raylet"))
                 onDisconnect?()
