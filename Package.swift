@@ -22,7 +22,10 @@ let package = Package(
         // The per-node service: scheduler, worker pool, object store host.
         .target(name: "Raylet", dependencies: ["RayCore", "RayTransport", "RayObjectStore", "CRaySupport"]),
         // The public Swift API: drivers, workers, remote functions, object refs.
-        .target(name: "Ray", dependencies: ["RayCore", "RayTransport", "RayObjectStore", "RayGCS", "Raylet", "CRaySupport"]),
+        // Its async functions run on the caller's executor: a call from the main actor does not hop
+        // to the global pool and back.
+        .target(name: "Ray", dependencies: ["RayCore", "RayTransport", "RayObjectStore", "RayGCS", "Raylet", "CRaySupport"],
+                swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]),
         .executableTarget(name: "Tour", dependencies: ["Ray"], path: "Examples/Tour"),
         // A driver program the integration tests start and kill, to test what outlives a driver.
         .executableTarget(name: "RayTestDriver", dependencies: ["Ray"], path: "Tests/RayTestDriver"),

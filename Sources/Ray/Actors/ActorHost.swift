@@ -89,7 +89,7 @@ final class ActorHost: Sendable {
         }
     }
 
-    private func execute<Act: DistributedActor>(on actor: Act, target: RemoteCallTarget, decoder: inout RayInvocationDecoder,
+    @concurrent private func execute<Act: DistributedActor>(on actor: Act, target: RemoteCallTarget, decoder: inout RayInvocationDecoder,
                                                 handler: RayResultHandler) async throws {
         try await RayActorSystem.shared.executeDistributedTarget(on: actor, target: target, invocationDecoder: &decoder, handler: handler)
     }
