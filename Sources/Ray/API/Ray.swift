@@ -80,7 +80,7 @@ public struct Ray: Sendable {
             }
             return values
         }
-        let buffers = try await core.get(refs.map(\.id))
+        let buffers = try await core.get(refs.map { $0.id })
         return try buffers.map { try ObjectCodec.decode(T.self, from: $0) }
     }
 
@@ -92,7 +92,7 @@ public struct Ray: Sendable {
         guard numReturns >= 0, numReturns <= refs.count else {
             throw RayError.invalidArgument("numReturns \(numReturns) must be between 0 and the \(refs.count) refs passed")
         }
-        let readyIDs = Set(try await core.wait(refs.map(\.id), numReturns: numReturns, timeout: timeout))
+        let readyIDs = Set(try await core.wait(refs.map { $0.id }, numReturns: numReturns, timeout: timeout))
         return (refs.filter { readyIDs.contains($0.id) }, refs.filter { !readyIDs.contains($0.id) })
     }
 

@@ -45,7 +45,7 @@ enum TaskRunner {
     }
 
     private static func execute(_ function: any RemoteFunction.Type, _ arguments: TaskArguments) async throws -> [PayloadWriter] {
-        try await function._execute(arguments).map(\.writer)
+        try await function._execute(arguments).map { $0.writer }
     }
 
     static func failed(_ spec: TaskSpec, _ record: ErrorRecord, report: Bool) -> Outcome {
