@@ -213,8 +213,12 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
 
     func wait(_ ids: [ObjectID], numReturns: Int, timeout: Duration?) async throws -> [ObjectID] {
         try checkOpen()
-        let locallyReady = knownReady.withLock { known in ids.filter { known.contains($0) } }
-        if locallyReady.count >= numReturns { return Array(locallyReady.prefix(numReturns)) }
+        let locallyReady = knownReady.withLock { known in
+            var found = [ObjectID]()
+            for id in ids where found.count < numReturns && known.contains(id) { found.append(id) }
+            return found
+        }
+        if locallyReady.count >= numReturns { return locallyReady }
         let milliseconds = timeout.map { Int64($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) } ?? -1
         let reply = try await rayletReplies.call { request in
             try sendAfterReferences(.waitObjects(request: request, ids: ids, numReturns: numReturns, timeoutMilliseconds: milliseconds))

@@ -20,6 +20,8 @@ protocol CoreWorker: AnyObject, Sendable {
     func submit(_ spec: TaskSpec) throws
     func store(_ id: ObjectID, _ payload: PayloadWriter) throws
     func get(_ ids: [ObjectID]) async throws -> [ObjectBuffer]
+    /// The first `numReturns` ready objects, in the order of `ids`, once that many are ready or
+    /// `timeout` passed (then fewer).
     func wait(_ ids: [ObjectID], numReturns: Int, timeout: Duration?) async throws -> [ObjectID]
     func errors() async throws -> [ErrorRecord]
     func isInObjectStore(_ pointer: UnsafeRawPointer) -> Bool
