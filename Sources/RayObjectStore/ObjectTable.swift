@@ -87,20 +87,25 @@ public struct ObjectTable: Sendable {
 
     /// Records one more holder of `id`; the object need not exist yet.
     public mutating func addReference(_ id: ObjectID) {
-        referenceCounts[id, default: 0] += 1
-        if referenceCounts[id] == 1, entries[id]?.isQueued == true { unlink(id) }
+        if Self.increment(&referenceCounts[id, default: 0]) == 1, entries[id]?.isQueued == true { unlink(id) }
+    }
+
+    /// Counts up in place, so the count is found by one hash lookup.
+    private static func increment(_ count: inout Int) -> Int {
+        count += 1
+        return count
     }
 
     /// Drops one holder of `id`. When the count reaches zero a sealed object becomes evictable.
     /// Returns false, changing nothing, when `id` had no references.
     @discardableResult
     public mutating func removeReference(_ id: ObjectID) -> Bool {
-        guard let count = referenceCounts[id] else { return false }
-        if count > 1 {
-            referenceCounts[id] = count - 1
+        guard let index = referenceCounts.index(forKey: id) else { return false }
+        if referenceCounts.values[index] > 1 {
+            referenceCounts.values[index] -= 1
             return true
         }
-        referenceCounts[id] = nil
+        referenceCounts.remove(at: index)
         if entries[id]?.state == .sealed { enqueue(id) }
         return true
     }

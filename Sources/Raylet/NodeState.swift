@@ -150,9 +150,9 @@ struct NodeState {
             startWaiter(ObjectWaiter(client: id, request: request, ids: ids, kind: .wait(numReturns: numReturns, deadline: deadline)),
                         actions: &actions)
         case let .releaseObjects(ids), let .removeReferences(ids):
-            for objectID in ids { removeReference(objectID, client: id) }
+            removeReferences(ids, client: id)
         case let .addReferences(ids):
-            for objectID in ids { addReference(objectID, client: id) }
+            addReferences(ids, client: id)
         case let .killActor(actorID):
             killActor(actorID, actions: &actions)
         case let .taskDone(taskID, results, error):
@@ -496,16 +496,35 @@ struct NodeState {
     }
 
     private mutating func addReference(_ id: ObjectID, client: Int) {
-        guard clients[client] != nil else { return }
-        clients[client]!.references[id, default: 0] += 1
-        objects.addReference(id)
+        addReferences(CollectionOfOne(id), client: client)
+    }
+
+    /// The client's counts are changed in place through its index: no lookup of the client per
+    /// object, and no copy of its counts.
+    private mutating func addReferences(_ ids: some Collection<ObjectID>, client: Int) {
+        guard let index = clients.index(forKey: client) else { return }
+        for id in ids {
+            clients.values[index].references[id, default: 0] += 1
+            objects.addReference(id)
+        }
     }
 
     private mutating func removeReference(_ id: ObjectID, client: Int) {
-        guard let count = clients[client]?.references[id] else { return }
-        clients[client]!.references[id] = count > 1 ? count - 1 : nil
-        _ = objects.removeReference(id)
-        if actorsByHandle[id] != nil { releasedHandles.append(id) }
+        removeReferences(CollectionOfOne(id), client: client)
+    }
+
+    private mutating func removeReferences(_ ids: some Collection<ObjectID>, client: Int) {
+        guard let index = clients.index(forKey: client) else { return }
+        for id in ids {
+            guard let slot = clients.values[index].references.index(forKey: id) else { continue }
+            if clients.values[index].references.values[slot] > 1 {
+                clients.values[index].references.values[slot] -= 1
+            } else {
+                clients.values[index].references.remove(at: slot)
+            }
+            _ = objects.removeReference(id)
+            if !actorsByHandle.isEmpty && actorsByHandle[id] != nil { releasedHandles.append(id) }
+        }
     }
 
     private mutating func checkReleasedHandles(actions: inout [NodeAction]) {
