@@ -79,11 +79,30 @@ public final class RayActorSystem: DistributedActorSystem, Sendable {
         let context = core.currentContext
         let taskID = context.nextTaskID()
         let spec = TaskSpec(taskID: taskID, jobID: core.jobID, parentTaskID: context.taskID, functionName: target.identifier,
-                            displayName: "\(Act.self).\(Self.methodName(target))", arguments: invocation.arguments.map { .value($0) },
+                            displayName: Self.displayName(of: target, on: Act.self), arguments: invocation.arguments.map { .value($0) },
                             returnCount: 1, resources: Resources(),
                             actor: ActorTaskInfo(kind: .method, actorID: actor.id.taskID, genericSubstitutions: invocation.substitutions))
         try core.submit(spec)
         return (core, core.hold(spec.returnIDs, countedByNode: true))
+    }
+
+    /// Display names by target identifier: building one takes the type's name from the runtime
+    /// and splits strings, too slow to repeat on every call.
+    private static let displayNames = Mutex<[DisplayNameKey: String]>([:])
+
+    private struct DisplayNameKey: Hashable {
+        let target: String
+        /// A generic actor type has one target per method but a name per specialization.
+        let actorType: ObjectIdentifier
+    }
+
+    /// `Counter.increment()`, for errors and logs.
+    static func displayName<Act>(of target: RemoteCallTarget, on actorType: Act.Type) -> String {
+        let key = DisplayNameKey(target: target.identifier, actorType: ObjectIdentifier(Act.self))
+        if let known = displayNames.withLock({ $0[key] }) { return known }
+        let name = "\(Act.self).\(methodName(target))"
+        displayNames.withLock { $0[key] = name }
+        return name
     }
 
     /// `increment()` from the target's description, which may be mangled or qualified.
