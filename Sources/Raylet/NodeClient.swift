@@ -15,6 +15,8 @@ struct NodeClient {
     /// How many times this client holds each object (handles, readers); all dropped on disconnect.
     var references: [ObjectID: Int] = [:]
     var running: RunningTask?
+    /// Tasks sent to this worker to start after `running`, on its resources.
+    var queued: [TaskSpec] = []
     /// Set when the worker is dedicated to an actor (it never returns to the pool).
     var actorID: TaskID?
     var pendingWaits = 0

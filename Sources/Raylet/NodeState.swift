@@ -54,22 +54,29 @@ struct NodeState {
     }
 
     /// Records who the client is. Returns an error message when it cannot be accepted.
-    mutating func register(_ id: Int, _ registration: ClientRegistration) -> (error: String?, actions: [NodeAction]) {
+    mutating func register(_ id: Int, _ registration: ClientRegistration) -> String? {
         guard registration.protocolVersion == ClientRegistration.protocolVersion else {
-            return ("protocol version \(registration.protocolVersion) is not \(ClientRegistration.protocolVersion)", [])
+            return "protocol version \(registration.protocolVersion) is not \(ClientRegistration.protocolVersion)"
         }
         clients[id]?.registration = registration
         switch registration.kind {
         case .driver:
             if jobs[registration.jobID] == nil { jobs[registration.jobID] = Job(executable: registration.executablePath) }
-            return (nil, [])
+            return nil
         case .worker:
-            guard jobs[registration.jobID] != nil else { return ("no driver registered job \(registration.jobID)", []) }
+            guard jobs[registration.jobID] != nil else { return "no driver registered job \(registration.jobID)" }
             jobs[registration.jobID]!.startingWorkers = max(0, jobs[registration.jobID]!.startingWorkers - 1)
-            var actions = [NodeAction]()
-            workerBecameIdle(id, actions: &actions)
-            return (nil, actions)
+            return nil
         }
+    }
+
+    /// The client has its answer to the registration (the store's descriptor, then `registered`):
+    /// only now may anything else be sent to it, so only now does a worker join the pool.
+    mutating func registrationAnswered(_ id: Int) -> [NodeAction] {
+        guard clients[id]?.isWorker == true else { return [] }
+        var actions = [NodeAction]()
+        workerBecameIdle(id, actions: &actions)
+        return actions
     }
 
     /// A connection closed: drop its references; a worker's running task fails; a driver's job ends.
@@ -93,6 +100,15 @@ struct NodeState {
                 storeErrors(running.spec.returnIDs, record, actions: &actions)
                 finishTask(running)
                 actions.append(.report(record))
+                // Tasks queued behind it may or may not have started; they fail the same way.
+                for spec in client.queued {
+                    let queuedRecord = ErrorRecord(kind: .workerDied, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
+                                                   workerPID: registration.pid, nodeID: nodeID,
+                                                   message: "the worker process exited or crashed before the task finished")
+                    storeErrors(spec.returnIDs, queuedRecord, actions: &actions)
+                    releaseArguments(of: spec)
+                    actions.append(.report(queuedRecord))
+                }
             }
         } else {
             let abandoned = scheduler.removeTasks(of: registration.jobID)
@@ -157,6 +173,8 @@ struct NodeState {
             killActor(actorID, actions: &actions)
         case let .taskDone(taskID, results, error):
             completeTask(taskID, results: results, error: error, worker: id, actions: &actions)
+        case let .returnTasks(taskIDs):
+            tasksReturned(taskIDs, by: id, actions: &actions)
         default:
             break
         }
@@ -236,7 +254,41 @@ struct NodeState {
                 jobs[spec.jobID] = job
             }
         }
+        queueBehindRunningTasks(actions: &actions)
     }
+
+    /// Tasks that wait only for resources are sent to a worker running a task of the same shape,
+    /// to start on its resources when that task finishes: the worker goes from one task to the
+    /// next with no round trip to the raylet in between.
+    private mutating func queueBehindRunningTasks(actions: inout [NodeAction]) {
+        var placed = true
+        while placed {
+            placed = false
+            for spec in scheduler.readyHeads() {
+                guard let worker = workerToQueue(spec), let gpuIDs = clients[worker]?.running?.gpuIDs else { continue }
+                _ = scheduler.takeReady(shape: spec.resources)
+                clients[worker]?.queued.append(spec)
+                send(spec, gpuIDs: gpuIDs, toWorker: worker, actions: &actions)
+                placed = true
+                break
+            }
+        }
+    }
+
+    /// A worker of the task's job running a task of the same shape, not blocked, with room.
+    private func workerToQueue(_ spec: TaskSpec) -> Int? {
+        var best: (id: Int, queued: Int)?
+        for (id, client) in clients where client.actorID == nil && client.pendingWaits == 0 && client.queued.count < Self.queueDepth {
+            guard let running = client.running, !running.lentCPUs, running.spec.resources == spec.resources,
+                  running.spec.jobID == spec.jobID else { continue }
+            if best == nil || client.queued.count < best!.queued { best = (id, client.queued.count) }
+        }
+        return best?.id
+    }
+
+    /// How many tasks may wait at a worker behind its running one. One is enough to hide the
+    /// round trip; more would leave tasks behind a long one while other workers go idle.
+    static let queueDepth = 1
 
     private mutating func workerBecameIdle(_ id: Int, actions: inout [NodeAction]) {
         guard let jobID = clients[id]?.registration?.jobID, clients[id]?.actorID == nil else { return }
@@ -245,11 +297,20 @@ struct NodeState {
         } else {
             clients[id]?.idleSince = Self.monotonicNow()
             jobs[jobID]?.idleWorkers.append(id)
+            reclaimQueuedTasks(of: jobID, actions: &actions)
+        }
+    }
+
+    /// A worker went idle while tasks of its job wait behind other workers' running tasks: those
+    /// workers are asked to give them back (the ones not started yet come back).
+    private mutating func reclaimQueuedTasks(of jobID: JobID, actions: inout [NodeAction]) {
+        for client in clients.values where !client.queued.isEmpty && client.registration?.jobID == jobID {
+            actions.append(.send(client.connection, .returnTasks(client.queued.map(\.taskID))))
         }
     }
 
     private mutating func assign(_ spec: TaskSpec, gpuIDs: [Int], to worker: Int, actions: inout [NodeAction]) {
-        guard let connection = clients[worker]?.connection else { return }
+        guard clients[worker] != nil else { return }
         clients[worker]?.running = NodeClient.RunningTask(spec: spec, gpuIDs: gpuIDs)
         clients[worker]?.idleSince = nil
         if spec.actor?.kind == .creation {
@@ -257,6 +318,12 @@ struct NodeState {
             actors[spec.taskID]?.worker = worker
             actors[spec.taskID]?.gpuIDs = gpuIDs
         }
+        send(spec, gpuIDs: gpuIDs, toWorker: worker, actions: &actions)
+    }
+
+    /// Sends a task to a worker, with the locations of its argument objects.
+    private mutating func send(_ spec: TaskSpec, gpuIDs: [Int], toWorker worker: Int, actions: inout [NodeAction]) {
+        guard let connection = clients[worker]?.connection else { return }
         var locations = [ObjectLocation]()
         for id in spec.referencedIDs {
             guard let (offset, size) = objects.lookup(id) else { continue }
@@ -279,9 +346,9 @@ struct NodeState {
             if let error { actions.append(.report(error)) }
             return
         }
-        guard let running, running.spec.taskID == taskID else { return }
         if let actorID {
             // The actor's initializer finished: it keeps its worker and resources until it dies.
+            guard running?.spec.taskID == taskID else { return }
             storeResults(results, worker: worker, actions: &actions)
             clients[worker]?.running = nil
             if let error {
@@ -293,11 +360,44 @@ struct NodeState {
             }
             return
         }
+        guard let finished = removeAssigned(taskID, from: worker) else { return }
         storeResults(results, worker: worker, actions: &actions)
         if let error { actions.append(.report(error)) }
-        finishTask(running)
-        clients[worker]?.running = nil
-        workerBecameIdle(worker, actions: &actions)
+        releaseArguments(of: finished)
+        if clients[worker]?.running == nil { workerBecameIdle(worker, actions: &actions) }
+        dispatch(actions: &actions)
+    }
+
+    /// Takes one of a worker's assigned tasks (the running one or one queued behind it) off it.
+    /// They share the running task's resources and GPUs, which are freed with the last of them.
+    /// Which of them the worker actually runs does not matter here: two raylet threads may send
+    /// a worker its tasks in either order, and the worker starts whichever comes first.
+    private mutating func removeAssigned(_ taskID: TaskID, from worker: Int) -> TaskSpec? {
+        guard let running = clients[worker]?.running else { return nil }
+        if let position = clients[worker]?.queued.firstIndex(where: { $0.taskID == taskID }) {
+            return clients[worker]?.queued.remove(at: position)
+        }
+        guard running.spec.taskID == taskID else { return nil }
+        if let next = clients[worker]?.queued.first {
+            clients[worker]?.queued.removeFirst()
+            clients[worker]?.running?.spec = next
+        } else {
+            if running.lentCPUs { scheduler.reclaimCPUs(running.spec.resources.cpus) }
+            scheduler.release(running.spec.resources, gpuIDs: running.gpuIDs)
+            clients[worker]?.running = nil
+        }
+        return running.spec
+    }
+
+    /// A worker gave back tasks queued behind its running one, unstarted: they are ready again.
+    private mutating func tasksReturned(_ taskIDs: [TaskID], by worker: Int, actions: inout [NodeAction]) {
+        for taskID in taskIDs {
+            guard let spec = removeAssigned(taskID, from: worker) else { continue }
+            // The worker never read the arguments: drop the holds it was given with the task.
+            removeReferences(spec.referencedIDs, client: worker)
+            scheduler.requeue(spec)
+        }
+        if clients[worker] != nil && clients[worker]?.running == nil { workerBecameIdle(worker, actions: &actions) }
         dispatch(actions: &actions)
     }
 

@@ -69,7 +69,7 @@ public final class Raylet: @unchecked Sendable {
             _ = state.withLock { $0.disconnect(id) }
             return
         }
-        let (error, actions) = state.withLock { $0.register(id, registration) }
+        let error = state.withLock { $0.register(id, registration) }
         if let error {
             log.warning("refusing client pid \(registration.pid): \(error)")
             connection.close()
@@ -83,7 +83,7 @@ public final class Raylet: @unchecked Sendable {
         } catch {
             connection.close()
         }
-        perform(actions)
+        perform(state.withLock { $0.registrationAnswered(id) })
         connection.readLoop(onMessages: { [self] messages in
             if messages.contains(where: { if case .shutdown = $0 { true } else { false } }) {
                 onShutdownRequest()

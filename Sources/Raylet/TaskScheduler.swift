@@ -94,6 +94,25 @@ struct TaskScheduler {
         return (task.spec, gpuIDs)
     }
 
+    /// The first ready task of each resource shape, earliest first: candidates to queue behind a
+    /// running task of the same shape when no resources are free for them.
+    func readyHeads() -> [TaskSpec] {
+        ready.values.compactMap(\.first).sorted { $0.sequence < $1.sequence }.map(\.spec)
+    }
+
+    /// Takes the first ready task of `shape` without reserving resources: it will run on
+    /// resources a running task of the same shape hands on to it.
+    mutating func takeReady(shape: Resources) -> TaskSpec? {
+        guard let task = ready[shape]?.pop() else { return nil }
+        if ready[shape]?.isEmpty == true { ready[shape] = nil }
+        return task.spec
+    }
+
+    /// Makes a task that was queued at a worker and given back ready again.
+    mutating func requeue(_ spec: TaskSpec) {
+        makeReady(spec)
+    }
+
     /// Returns a finished task's resources and GPUs to the pool.
     mutating func release(_ resources: Resources, gpuIDs: [Int]) {
         available.add(resources)

@@ -22,6 +22,41 @@ extension ClusterTests {
             }
         }
 
+        @Test func aBurstOfTasksAtStartRunsWithoutLosingAWorker() async throws {
+            // Workers get tasks queued behind their running one as soon as they run one; a worker
+            // must still receive its registration answer before any task.
+            for _ in 0..<3 {
+                try await withCluster { ray in
+                    let refs = try (0..<2000).map { try Double2.remote($0) }
+                    let (ready, _) = try await ray.wait(refs, numReturns: refs.count, timeout: .seconds(60))
+                    #expect(ready.count == refs.count)
+                    #expect(try await ray.get(refs) == (0..<2000).map { $0 * 2 })
+                    #expect(try await ray.errorInfo().isEmpty)
+                }
+            }
+        }
+
+        @Test func parentTasksWaitingOnChildrenDoNotDeadlock() async throws {
+            // More waiting parents than CPUs: a parent queued behind a blocked one is handed back.
+            try await withCluster { ray in
+                let refs = try (0..<40).map { _ in try NestedDepth.remote(3) }
+                let (ready, _) = try await ray.wait(refs, numReturns: refs.count, timeout: .seconds(60))
+                #expect(ready.count == refs.count)
+                #expect(try await ray.get(refs) == Array(repeating: 3, count: 40))
+            }
+        }
+
+        @Test func shortTasksDoNotWaitBehindALongOneWhileACPUIsFree() async throws {
+            try await withCluster { ray in
+                let long = try Napper.remote(3)
+                let shorts = try (0..<8).map { try Double2.remote($0) }
+                let (ready, _) = try await ray.wait(shorts, numReturns: shorts.count)
+                #expect(ready.count == shorts.count)
+                #expect(try await ray.wait([long], numReturns: 1, timeout: .zero).ready.isEmpty)
+                #expect(try await ray.get(long) == 3)
+            }
+        }
+
         @Test func tasksRunInReusedWorkerProcesses() async throws {
             try await withCluster(RayOptions(cpus: 1)) { ray in
                 let first = try await ray.get(try WorkerPID.remote())

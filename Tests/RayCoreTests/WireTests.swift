@@ -27,7 +27,7 @@ import Testing
         .executeTask(spec, arguments: [ObjectLocation(id: spec.returnIDs[0], offset: 0, size: 1)], gpuIDs: [0, 3]),
         .taskDone(taskID: spec.taskID, results: [.inline(id: spec.returnIDs[0], payload: [1], contained: []), .stored(id: spec.returnIDs[1])],
                   error: record),
-        .shutdown, .registerJob(request: 1), .jobRegistered(request: 1, jobID: JobID(9)),
+        .shutdown, .returnTasks([spec.taskID, TaskID(high: 5, low: 6)]), .registerJob(request: 1), .jobRegistered(request: 1, jobID: JobID(9)),
         .registerNode(NodeInfo(nodeID: NodeID(3), rayletAddress: "/tmp/r.sock", resources: Resources(cpus: 4), storeCapacity: 99,
                                sessionDirectory: "/tmp/s")),
         .reportError(record), .subscribeErrors(JobID(2)), .errorNotice(record), .getErrors(request: 3, jobID: JobID(2)),

@@ -32,6 +32,8 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     private let onDisconnect: (@Sendable () -> Void)?
     /// A worker runs its tasks on its raylet reader thread (nil in a driver).
     let taskExecutor: ReaderThreadExecutor?
+    /// A worker's assigned tasks, one running and some queued behind it (nil in a driver).
+    let taskQueue: WorkerTaskQueue?
     /// The service processes this driver started, stopped with it.
     private let cluster: LocalCluster?
 
@@ -68,6 +70,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         sessionDirectory = session
         self.onTask = onTask
         taskExecutor = onTask == nil ? nil : ReaderThreadExecutor()
+        taskQueue = onTask == nil ? nil : WorkerTaskQueue()
         self.onDisconnect = onDisconnect
         rootContext = SubmissionContext(taskID: .driverRoot(job: registration.jobID, seed: seed))
         references = ReferenceBatcher { [raylet] messages in try? raylet.send(messages) }
@@ -113,6 +116,8 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
             rayletReplies.complete(request, with: message)
         case let .executeTask(spec, arguments, gpuIDs):
             onTask?(self, spec, arguments, gpuIDs)
+        case let .returnTasks(taskIDs):
+            if let given = taskQueue?.giveBack(taskIDs), !given.isEmpty { try? sendAfterReferences(.returnTasks(given)) }
         case .shutdown:
             onDisconnect?()
         default:
@@ -190,9 +195,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         if let cached = smallObjects.lookup(ids) {
             return zip(ids, cached).map { ObjectBuffer(id: $0, copying: $1) }
         }
-        let reply = try await rayletReplies.call { request in
-            try sendAfterReferences(.getObjects(request: request, ids: ids))
-        }
+        let reply = try await callWhileBlocked { request in .getObjects(request: request, ids: ids) }
         guard case let .objectsReply(_, locations) = reply, locations.count == ids.count else {
             throw RayError.system("the raylet answered a get with the wrong objects")
         }
@@ -220,8 +223,8 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         }
         if locallyReady.count >= numReturns { return locallyReady }
         let milliseconds = timeout.map { Int64($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) } ?? -1
-        let reply = try await rayletReplies.call { request in
-            try sendAfterReferences(.waitObjects(request: request, ids: ids, numReturns: numReturns, timeoutMilliseconds: milliseconds))
+        let reply = try await callWhileBlocked { request in
+            .waitObjects(request: request, ids: ids, numReturns: numReturns, timeoutMilliseconds: milliseconds)
         }
         guard case let .waitReply(_, ready) = reply else { throw RayError.system("unexpected reply to wait") }
         // The raylet names every requested object that is ready; later waits use that.
@@ -229,14 +232,29 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         return Array(ready.prefix(numReturns))
     }
 
-    /// Sends `message` after any pending reference changes, in one write.
-    private func sendAfterReferences(_ message: Message) throws {
-        let pending = references.drain()
-        if pending.isEmpty {
-            try raylet.send(message)
-        } else {
-            try raylet.send(pending + [message])
+    /// Sends a `get` or `wait` request and awaits the answer. In a worker the running task is
+    /// blocked meanwhile, so the tasks queued behind it go back to the raylet first.
+    private func callWhileBlocked(_ makeRequest: (UInt64) -> Message) async throws -> Message {
+        let returned = taskQueue?.blocking() ?? []
+        defer { taskQueue?.unblocked() }
+        return try await rayletReplies.call { request in
+            let message = makeRequest(request)
+            try sendAfterReferences(returned.isEmpty ? [message] : [.returnTasks(returned), message])
         }
+    }
+
+    /// Sends `messages` after any pending reference changes, in one write.
+    private func sendAfterReferences(_ messages: [Message]) throws {
+        let pending = references.drain()
+        if pending.isEmpty && messages.count == 1 {
+            try raylet.send(messages[0])
+        } else {
+            try raylet.send(pending + messages)
+        }
+    }
+
+    private func sendAfterReferences(_ message: Message) throws {
+        try sendAfterReferences([message])
     }
 
     func errors() async throws -> [ErrorRecord] {

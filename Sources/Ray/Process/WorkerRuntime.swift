@@ -26,13 +26,26 @@ enum WorkerRuntime {
         while true { pause() }
     }
 
-    /// Starts one assigned task (it runs when the reader thread is done with this message) and
-    /// reports its results.
+    /// Takes one assigned task: starts it, queues it behind the running one, or gives it back
+    /// when the running one is blocked (see `WorkerTaskQueue`). Actor tasks go to their mailbox.
     private static func execute(_ spec: TaskSpec, arguments: [ObjectLocation], gpuIDs: [Int], core: ClusterCoreWorker) {
         // The first task can arrive before `run` has installed the connection.
         if CoreWorkerRegistry.current == nil { CoreWorkerRegistry.install(core) }
+        let assignment = WorkerTaskQueue.Assignment(spec: spec, arguments: arguments, gpuIDs: gpuIDs)
+        guard spec.actor == nil, let queue = core.taskQueue else { return start(assignment, core: core) }
+        switch queue.arrived(assignment) {
+        case .start: start(assignment, core: core)
+        case .queued: break
+        case .giveBack: try? core.send(.returnTasks([spec.taskID]))
+        }
+    }
+
+    /// Starts a task (it runs when the reader thread is done with this message) and reports its
+    /// results; then starts the next queued task.
+    private static func start(_ assignment: WorkerTaskQueue.Assignment, core: ClusterCoreWorker) {
+        let spec = assignment.spec
         var byID = [ObjectID: [ObjectLocation]]()
-        for location in arguments { byID[location.id, default: []].append(location) }
+        for location in assignment.arguments { byID[location.id, default: []].append(location) }
         let sources: [TaskArguments.Source] = spec.arguments.map { argument in
             switch argument {
             case let .value(bytes): return .encoded(bytes)
@@ -43,15 +56,17 @@ enum WorkerRuntime {
                 return .object(core.buffer(at: location))
             }
         }
+        let gpuIDs = assignment.gpuIDs
         setenv("CUDA_VISIBLE_DEVICES", gpuIDs.map(String.init).joined(separator: ","), 1)
-        let report: @Sendable (TaskRunner.Outcome) -> Void = { outcome in finish(spec, outcome, core: core) }
         if spec.actor != nil {
+            let report: @Sendable (TaskRunner.Outcome) -> Void = { outcome in finish(spec, outcome, core: core) }
             ActorHost.shared.enqueue(ActorHost.Job(spec: spec, arguments: sources, nodeID: core.nodeID, gpuIDs: gpuIDs, done: report),
                                      executor: core.taskExecutor)
             return
         }
         Task(executorPreference: core.taskExecutor) {
-            report(await TaskRunner.run(spec, arguments: sources, nodeID: core.nodeID, gpuIDs: gpuIDs))
+            finish(spec, await TaskRunner.run(spec, arguments: sources, nodeID: core.nodeID, gpuIDs: gpuIDs), core: core)
+            if let next = core.taskQueue?.finished() { start(next, core: core) }
         }
     }
 

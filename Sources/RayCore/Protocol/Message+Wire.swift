@@ -20,6 +20,7 @@ extension Message {
         case .taskDone: 16
         case .shutdown: 17
         case .killActor: 18
+        case .returnTasks: 19
         case .registerJob: 40
         case .jobRegistered: 41
         case .registerNode: 42
@@ -88,6 +89,7 @@ extension Message {
             w.optional(error) { w, e in e.write(to: &w) }
         case .shutdown: break
         case let .killActor(actorID): w.taskID(actorID)
+        case let .returnTasks(taskIDs): w.array(taskIDs) { w, id in w.taskID(id) }
         case let .registerActorName(request, name, actorID):
             w.u64(request)
             w.string(name)
@@ -165,6 +167,7 @@ extension Message {
                              error: try r.optional { r throws(WireError) in try ErrorRecord.read(from: &r) })
         case 17: return .shutdown
         case 18: return .killActor(try r.taskID())
+        case 19: return .returnTasks(try r.array { r throws(WireError) in try r.taskID() })
         case 50: return .registerActorName(request: try r.u64(), name: try r.string(), actorID: try r.taskID())
         case 51: return .actorNameReply(request: try r.u64(), error: try r.optional { r throws(WireError) in try r.string() })
         case 52: return .lookupActorName(request: try r.u64(), name: try r.string())

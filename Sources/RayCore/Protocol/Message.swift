@@ -21,6 +21,9 @@ public enum Message: Sendable, Equatable {
     case taskDone(taskID: TaskID, results: [ReturnValue], error: ErrorRecord?)
     case shutdown
     case killActor(TaskID)
+    /// A worker gives back tasks queued behind its running one, unstarted: that task is about to
+    /// wait, and what it waits for may be among them.
+    case returnTasks([TaskID])
 
     // Anyone and the control store.
     case registerJob(request: UInt64)
