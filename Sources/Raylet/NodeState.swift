@@ -264,7 +264,8 @@ struct NodeState {
         var placed = true
         while placed {
             placed = false
-            for spec in scheduler.readyHeads() {
+            // An actor's creation needs a worker of its own, never one that runs other tasks.
+            for spec in scheduler.readyHeads() where spec.actor == nil {
                 guard let worker = workerToQueue(spec), let gpuIDs = clients[worker]?.running?.gpuIDs else { continue }
                 _ = scheduler.takeReady(shape: spec.resources)
                 clients[worker]?.queued.append(spec)

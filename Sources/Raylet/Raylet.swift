@@ -131,7 +131,8 @@ public final class Raylet: @unchecked Sendable {
                     log.warning("could not start a worker for job \(job): \(error)")
                 }
             case let .report(record):
-                try? gcs.send(.reportError(record))
+                // Workers killed because the node stops did not fail: nothing to report.
+                if !stopped.load(ordering: .acquiring) { try? gcs.send(.reportError(record)) }
             case let .stopWorker(connection):
                 try? connection.send(.shutdown)
             case let .killWorker(connection, pid):

@@ -98,6 +98,8 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         gcs?.startReading(name: "ray gcs client", onMessage: { [self] message in
             switch message {
             case let .errorNotice(record):
+                // After shutdown began, a notice is about the cluster stopping, not the program.
+                guard !closed.load(ordering: .acquiring) else { return }
                 FileHandle.standardError.write(Data("Remote error: \(TaskError(record))\n".utf8))
             case let .errorsReply(request, _), let .nodesReply(request, _), let .actorNameReply(request, _),
                  let .actorLookupReply(request, _):
