@@ -75,6 +75,12 @@ int cray_wait_for_hangup(int fd) {
     }
 }
 
+static __thread int is_reader_thread = 0;
+
+void cray_mark_reader_thread(void) { is_reader_thread = 1; }
+
+int cray_is_reader_thread(void) { return is_reader_thread; }
+
 void cray_line_buffer_stdout(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
 }

@@ -139,6 +139,7 @@ public final class FramedConnection: @unchecked Sendable {
     /// the batch in one system call.
     public func readLoop(maxBatch: Int = 256, onMessages: ([Message]) -> Void, onClose: (TransportError) -> Void) {
         readerThread.store(UInt(pthread_self()), ordering: .releasing)
+        cray_mark_reader_thread()
         var batch = [Message]()
         while true {
             do throws(TransportError) {

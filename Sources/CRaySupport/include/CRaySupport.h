@@ -23,6 +23,11 @@ int cray_pipe_cloexec(int fds[2]);
 /// without reading: arriving data does not wake the caller. Returns 0, or -1 on a poll error.
 int cray_wait_for_hangup(int fd);
 
+/// Marks the calling thread as a connection reader (a thread-local flag), and asks whether the
+/// calling thread is one: Swift code must not run a user's job on a reader thread.
+void cray_mark_reader_thread(void);
+int cray_is_reader_thread(void);
+
 /// Makes stdout line-buffered (it is a pipe in workers).
 void cray_line_buffer_stdout(void);
 

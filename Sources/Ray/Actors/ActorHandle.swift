@@ -25,7 +25,9 @@ public struct ActorHandle<A: RayActor>: Sendable, Hashable, Codable, CustomStrin
         let actor = try actor
         let capture = CapturedCall()
         do {
-            let value = try await RayActorSystem.$capture.withValue(capture) { try await call(actor) }
+            let value = try await onCallerThread {
+                try await RayActorSystem.$capture.withValue(capture) { try await call(actor) }
+            }
             // The actor is in this process, so the call ran directly: store its result.
             return try Ray.current().put(value)
         } catch let captured as CapturedCall where captured === capture {
@@ -38,11 +40,20 @@ public struct ActorHandle<A: RayActor>: Sendable, Hashable, Codable, CustomStrin
         let actor = try actor
         let capture = CapturedCall()
         do {
-            try await RayActorSystem.$capture.withValue(capture) { try await call(actor) }
+            try await onCallerThread {
+                try await RayActorSystem.$capture.withValue(capture) { try await call(actor) }
+            }
             return try Ray.current().put(Empty())
         } catch let captured as CapturedCall where captured === capture {
             return try reference(captured)
         }
+    }
+
+    /// Runs `body` preferring `CallerThreadExecutor`, unless the task already prefers an
+    /// executor (a worker's tasks prefer their reader thread, which is better still).
+    private func onCallerThread<T>(_ body: () async throws -> T) async throws -> T {
+        if withUnsafeCurrentTask(body: { $0?.unownedTaskExecutor != nil }) { return try await body() }
+        return try await withTaskExecutorPreference(CallerThreadExecutor.shared) { try await body() }
     }
 
     private func reference<R>(_ captured: CapturedCall) throws -> ObjectRef<R> {
