@@ -24,7 +24,7 @@ public struct BusyPoll: Sendable {
         budget > 0 && lastSleep <= 4 * budget
     }
 
-    static func now() -> UInt64 {
+    public static func now() -> UInt64 {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)

@@ -121,7 +121,9 @@ if runner.wants("multi client tasks async") {
 if runner.wants("1:1 actor calls") {
     let actor = try await ray.createActor(BenchActor.self)
     let proxy = try actor.actor
-    try await runner.timeit("1:1 actor calls sync") { _ = try await proxy.smallValue() }
+    // Ray's shape: `ray.get(a.small_value.remote())`.
+    try await runner.timeit("1:1 actor calls sync") { _ = try await ray.get(actor.remote { try await $0.smallValue() }) }
+    try await runner.timeit("1:1 actor calls sync (awaited method)") { _ = try await proxy.smallValue() }
     try await runner.timeit("1:1 actor calls async", multiplier: 1000) {
         try await callMany(actor, count: 1000, using: ray) { actor, _ in try await actor.smallValue() }
     }
@@ -168,7 +170,8 @@ if runner.wants("n:n actor calls with arg async") {
 if runner.wants("async-actor") {
     let actor = try await ray.createActor(AsyncBenchActor.self)
     let proxy = try actor.actor
-    try await runner.timeit("1:1 async-actor calls sync") { _ = try await proxy.smallValue() }
+    try await runner.timeit("1:1 async-actor calls sync") { _ = try await ray.get(actor.remote { try await $0.smallValue() }) }
+    try await runner.timeit("1:1 async-actor calls sync (awaited method)") { _ = try await proxy.smallValue() }
     try await runner.timeit("1:1 async-actor calls async", multiplier: 1000) {
         try await callMany(actor, count: 1000, using: ray) { actor, _ in try await actor.smallValue() }
     }

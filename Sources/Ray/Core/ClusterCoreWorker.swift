@@ -1,3 +1,4 @@
+import CRaySupport
 import Foundation
 import RayCore
 import RayObjectStore
@@ -239,7 +240,9 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     private func callWhileBlocked(_ makeRequest: (UInt64) -> Message) async throws -> Message {
         let returned = taskQueue?.blocking() ?? []
         defer { taskQueue?.unblocked() }
-        return try await rayletReplies.call { request in
+        // A reader thread must not poll: it is the thread that delivers the answer.
+        let budget = cray_is_reader_thread() == 0 ? BusyPoll.process.budget : 0
+        return try await rayletReplies.call(pollingFor: budget) { request in
             let message = makeRequest(request)
             try sendAfterReferences(returned.isEmpty ? [message] : [.returnTasks(returned), message])
         }

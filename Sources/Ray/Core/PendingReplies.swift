@@ -1,5 +1,7 @@
 import Dispatch
+import Glibc
 import RayCore
+import RayTransport
 import Synchronization
 
 /// Requests sent to a service and waiting for their answer, by request number. Answers arrive on
@@ -9,6 +11,7 @@ final class PendingReplies: Sendable {
     private enum Waiter {
         case async(CheckedContinuation<Message, any Error>)
         case blocking(BlockingReply)
+        case polled(PolledReply)
     }
 
     private let waiters = Mutex<(next: UInt64, byRequest: [UInt64: Waiter], failure: RayError?)>((1, [:], nil))
@@ -31,6 +34,33 @@ final class PendingReplies: Sendable {
                 }
             }
         }
+    }
+
+    /// The same, but the caller first polls for the answer for up to `budget` nanoseconds before
+    /// it suspends: an answer that comes within the budget costs no wake-up of a suspended task's
+    /// thread (the caller's executor keeps its thread meanwhile).
+    func call(pollingFor budget: UInt64, _ makeRequest: (UInt64) throws -> Void) async throws -> Message {
+        guard budget > 0 else { return try await call(makeRequest) }
+        let request = try reserve()
+        let reply = PolledReply()
+        let failure = waiters.withLock { state -> RayError? in
+            if let failure = state.failure { return failure }
+            state.byRequest[request] = .polled(reply)
+            return nil
+        }
+        if let failure { throw failure }
+        do {
+            try makeRequest(request)
+        } catch {
+            waiters.withLock { _ = $0.byRequest.removeValue(forKey: request) }
+            throw error
+        }
+        let deadline = BusyPoll.now() + budget
+        repeat {
+            if let result = reply.result { return try result.get() }
+            sched_yield()
+        } while BusyPoll.now() < deadline
+        return try await withCheckedThrowingContinuation { reply.park($0) }
     }
 
     /// The same, blocking the calling thread (for synchronous API calls such as `put`). When the
@@ -71,6 +101,7 @@ final class PendingReplies: Sendable {
         switch waiter {
         case let .async(continuation): continuation.resume(returning: message)
         case let .blocking(reply): reply.resolve(.success(message))
+        case let .polled(reply): reply.resolve(.success(message))
         }
         return true
     }
@@ -86,6 +117,7 @@ final class PendingReplies: Sendable {
             switch waiter {
             case let .async(continuation): continuation.resume(throwing: error)
             case let .blocking(reply): reply.resolve(.failure(error))
+            case let .polled(reply): reply.resolve(.failure(error))
             }
         }
     }
@@ -108,5 +140,30 @@ final class BlockingReply: @unchecked Sendable {
     func wait() throws -> Message {
         semaphore.wait()
         return try result!.get()
+    }
+}
+
+/// One caller that polls for its answer, then suspends if it has not come yet.
+final class PolledReply: Sendable {
+    private let state = Mutex<(result: Result<Message, any Error>?, continuation: CheckedContinuation<Message, any Error>?)>((nil, nil))
+
+    var result: Result<Message, any Error>? { state.withLock { $0.result } }
+
+    func resolve(_ result: Result<Message, any Error>) {
+        let parked = state.withLock { state in
+            defer { state.continuation = nil }
+            if state.continuation == nil { state.result = result }
+            return state.continuation
+        }
+        parked?.resume(with: result)
+    }
+
+    /// Suspends the caller until the answer, or resumes it at once if the answer came meanwhile.
+    func park(_ continuation: CheckedContinuation<Message, any Error>) {
+        let ready = state.withLock { state in
+            if state.result == nil { state.continuation = continuation }
+            return state.result
+        }
+        if let ready { continuation.resume(with: ready) }
     }
 }
