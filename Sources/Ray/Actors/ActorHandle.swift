@@ -25,7 +25,7 @@ public struct ActorHandle<A: RayActor>: Sendable, Hashable, Codable, CustomStrin
         let actor = try actor
         let capture = CapturedCall()
         do {
-            let value = try await onCallerThread {
+            let value = try await onCallerThread(recording: actor) {
                 try await RayActorSystem.$capture.withValue(capture) { try await call(actor) }
             }
             // The actor is in this process, so the call ran directly: store its result.
@@ -40,7 +40,7 @@ public struct ActorHandle<A: RayActor>: Sendable, Hashable, Codable, CustomStrin
         let actor = try actor
         let capture = CapturedCall()
         do {
-            try await onCallerThread {
+            try await onCallerThread(recording: actor) {
                 try await RayActorSystem.$capture.withValue(capture) { try await call(actor) }
             }
             return try Ray.current().put(Empty())
@@ -49,10 +49,12 @@ public struct ActorHandle<A: RayActor>: Sendable, Hashable, Codable, CustomStrin
         }
     }
 
-    /// Runs `body` preferring `CallerThreadExecutor`, unless the task already prefers an
-    /// executor (a worker's tasks prefer their reader thread, which is better still).
-    private func onCallerThread<T>(_ body: () async throws -> T) async throws -> T {
-        if withUnsafeCurrentTask(body: { $0?.unownedTaskExecutor != nil }) { return try await body() }
+    /// Runs `body`, which records a call on `actor`, preferring `CallerThreadExecutor`; unless the
+    /// task already prefers an executor (a worker's tasks prefer their reader thread, which is
+    /// better still), or the actor lives in this process (the call then really runs, and may
+    /// wait on anything, which must not resume inline on an arbitrary thread).
+    private func onCallerThread<T>(recording actor: A, _ body: () async throws -> T) async throws -> T {
+        if !__isRemoteActor(actor) || withUnsafeCurrentTask(body: { $0?.unownedTaskExecutor != nil }) { return try await body() }
         return try await withTaskExecutorPreference(CallerThreadExecutor.shared) { try await body() }
     }
 

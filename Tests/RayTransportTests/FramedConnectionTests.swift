@@ -1,0 +1,73 @@
+import Foundation
+import Glibc
+import RayCore
+import RayTransport
+import Synchronization
+import Testing
+
+@Suite(.timeLimit(.minutes(1))) struct FramedConnectionTests {
+    /// Two connected sockets, each end a connection.
+    private static func pair(busyPoll: BusyPoll = .process) -> (FramedConnection, FramedConnection) {
+        var fds: [Int32] = [0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds) == 0)
+        return (FramedConnection(fd: fds[0], busyPoll: busyPoll), FramedConnection(fd: fds[1], busyPoll: busyPoll))
+    }
+
+    /// The batches a reader thread received.
+    private final class Inbox: Sendable {
+        let batches = Mutex<[[Message]]>([])
+        var messages: [Message] { batches.withLock { Array($0.joined()) } }
+    }
+
+    private static func collect(_ connection: FramedConnection, onBatch: @escaping @Sendable ([Message]) -> Void = { _ in }) -> Inbox {
+        let inbox = Inbox()
+        FramedConnection.startThread(name: "test reader") {
+            connection.readLoop(onMessages: { messages in
+                inbox.batches.withLock { $0.append(messages) }
+                onBatch(messages)
+            }, onClose: { _ in })
+        }
+        return inbox
+    }
+
+    @Test(arguments: [UInt64(0), 250])
+    func framesWrittenTogetherArriveInBatchesInOrder(pollMicroseconds: UInt64) async throws {
+        let (a, b) = Self.pair(busyPoll: BusyPoll(microseconds: pollMicroseconds))
+        defer { a.close(); b.close() }
+        let messages = (0..<50).map { Message.releaseObjects([ObjectID(task: TaskID(high: 1, low: UInt64($0)), index: 1)]) }
+        let inbox = Self.collect(b)
+        try a.send(messages)
+        try await waitUntil { inbox.messages.count == messages.count }
+        #expect(inbox.messages == messages)
+        #expect(inbox.batches.withLock { $0.count } < messages.count)
+    }
+
+    @Test func whatTheReaderSendsDuringABatchGoesOutAfterIt() async throws {
+        let (a, b) = Self.pair()
+        defer { a.close(); b.close() }
+        // b echoes every message back; the echoes of one batch leave in one write, in order.
+        _ = Self.collect(b) { messages in
+            for message in messages { try? b.send(message) }
+        }
+        let echoes = Self.collect(a)
+        let messages = (0..<20).map { Message.killActor(TaskID(high: 2, low: UInt64($0))) }
+        try a.send(messages)
+        try await waitUntil { echoes.messages.count == messages.count }
+        #expect(echoes.messages == messages)
+    }
+
+    @Test func aPeerThatGoesAwayEndsTheLoop() async throws {
+        let (a, b) = Self.pair()
+        let closed = Atomic<Bool>(false)
+        FramedConnection.startThread(name: "test reader") {
+            b.readLoop(onMessages: { _ in }, onClose: { _ in closed.store(true, ordering: .releasing) })
+        }
+        a.close()
+        try await waitUntil { closed.load(ordering: .acquiring) }
+    }
+
+    private func waitUntil(_ condition: () -> Bool) async throws {
+        for _ in 0..<500 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(condition())
+    }
+}
