@@ -44,6 +44,8 @@ public struct ObjectTable: Sendable {
     private var mostRecent: ObjectID?
     /// The bytes of the objects in the eviction queue.
     public private(set) var evictableBytes = 0
+    /// The number of objects in the eviction queue.
+    public private(set) var evictableCount = 0
 
     /// - Parameters:
     ///   - capacity: the arena's size in bytes.
@@ -173,12 +175,13 @@ public struct ObjectTable: Sendable {
         return true
     }
 
-    /// Evicts least recently used evictable objects until at most `budget` bytes of them remain.
+    /// Evicts least recently used evictable objects until at most `budget` bytes and `maxCount`
+    /// objects of them remain.
     /// Keeping few unreferenced objects around makes new objects reuse memory whose pages are
     /// already mapped, instead of faulting in fresh pages of the arena.
-    public mutating func trimEvictable(to budget: Int) -> [ObjectID] {
+    public mutating func trimEvictable(to budget: Int, count maxCount: Int = .max) -> [ObjectID] {
         var evicted: [ObjectID] = []
-        while evictableBytes > budget, let victim = leastRecent {
+        while evictableBytes > budget || evictableCount > maxCount, let victim = leastRecent {
             remove(victim)
             evicted.append(victim)
         }
@@ -197,6 +200,7 @@ public struct ObjectTable: Sendable {
     /// Appends `id` at the most recently used end of the eviction queue.
     private mutating func enqueue(_ id: ObjectID) {
         evictableBytes += entries[id]!.size
+        evictableCount += 1
         entries[id]!.isQueued = true
         entries[id]!.older = mostRecent
         entries[id]!.newer = nil
@@ -208,6 +212,7 @@ public struct ObjectTable: Sendable {
     private mutating func unlink(_ id: ObjectID) {
         let entry = entries[id]!
         evictableBytes -= entry.size
+        evictableCount -= 1
         if let older = entry.older { entries[older]!.newer = entry.newer } else { leastRecent = entry.newer }
         if let newer = entry.newer { entries[newer]!.older = entry.older } else { mostRecent = entry.older }
         entries[id]!.isQueued = false

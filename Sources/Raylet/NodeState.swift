@@ -37,6 +37,9 @@ struct NodeState {
     private let maxWorkers: Int
     /// How many bytes of unreferenced objects the store keeps before evicting them.
     private let cacheBudget: Int
+    /// How many unreferenced objects the store keeps: millions of tiny results would make every
+    /// table lookup a cache miss.
+    static let cachedObjectLimit = 4096
 
     init(nodeID: NodeID, arena: SharedMemoryArena, resources: Resources, maxWorkers: Int = 256) {
         self.nodeID = nodeID
@@ -150,7 +153,7 @@ struct NodeState {
             addReference(objectID, client: id)
             do {
                 let (offset, evictedIDs) = try objects.create(objectID, size: size)
-                evicted.formUnion(evictedIDs)
+                recordEvicted(evictedIDs)
                 evicted.remove(objectID)
                 actions.append(.send(connection, .createReply(request: request, offset: offset, error: nil)))
             } catch {
@@ -259,32 +262,20 @@ struct NodeState {
 
     /// Tasks that wait only for resources are sent to a worker running a task of the same shape,
     /// to start on its resources when that task finishes: the worker goes from one task to the
-    /// next with no round trip to the raylet in between.
+    /// next with no round trip to the raylet in between. Runs after every dispatch, so it looks
+    /// only at the few workers, and at the head of the one ready queue matching each.
     private mutating func queueBehindRunningTasks(actions: inout [NodeAction]) {
-        var placed = true
-        while placed {
-            placed = false
-            // An actor's creation needs a worker of its own, never one that runs other tasks.
-            for spec in scheduler.readyHeads() where spec.actor == nil {
-                guard let worker = workerToQueue(spec), let gpuIDs = clients[worker]?.running?.gpuIDs else { continue }
-                _ = scheduler.takeReady(shape: spec.resources)
-                clients[worker]?.queued.append(spec)
-                send(spec, gpuIDs: gpuIDs, toWorker: worker, actions: &actions)
-                placed = true
-                break
-            }
+        guard scheduler.hasReadyTasks else { return }
+        for id in Array(clients.keys) {
+            guard let client = clients[id], client.actorID == nil, client.pendingWaits == 0, client.queued.count < Self.queueDepth,
+                  let running = client.running, !running.lentCPUs,
+                  let next = scheduler.firstReady(shape: running.spec.resources),
+                  // An actor's creation needs a worker of its own, never one that runs other tasks.
+                  next.jobID == running.spec.jobID, next.actor == nil else { continue }
+            _ = scheduler.takeReady(shape: running.spec.resources)
+            clients[id]?.queued.append(next)
+            send(next, gpuIDs: running.gpuIDs, toWorker: id, actions: &actions)
         }
-    }
-
-    /// A worker of the task's job running a task of the same shape, not blocked, with room.
-    private func workerToQueue(_ spec: TaskSpec) -> Int? {
-        var best: (id: Int, queued: Int)?
-        for (id, client) in clients where client.actorID == nil && client.pendingWaits == 0 && client.queued.count < Self.queueDepth {
-            guard let running = client.running, !running.lentCPUs, running.spec.resources == spec.resources,
-                  running.spec.jobID == spec.jobID else { continue }
-            if best == nil || client.queued.count < best!.queued { best = (id, client.queued.count) }
-        }
-        return best?.id
     }
 
     /// How many tasks may wait at a worker behind its running one. One is enough to hide the
@@ -558,7 +549,7 @@ struct NodeState {
         guard !objects.contains(id) else { return }
         do {
             let (offset, evictedIDs) = try objects.create(id, size: payload.count)
-            evicted.formUnion(evictedIDs)
+            recordEvicted(evictedIDs)
             evicted.remove(id)
             payload.withUnsafeBytes { arena.buffer(offset: offset, count: payload.count).copyMemory(from: $0) }
             try objects.seal(id, containedIDs: contained)
@@ -577,7 +568,7 @@ struct NodeState {
         for id in ids where !objects.isSealed(id) {
             _ = objects.abort(id)
             guard let (offset, evictedIDs) = try? objects.create(id, size: payload.count) else { continue }
-            evicted.formUnion(evictedIDs)
+            recordEvicted(evictedIDs)
             payload.withUnsafeBytes { arena.buffer(offset: offset, count: payload.count).copyMemory(from: $0) }
             try? objects.seal(id, containedIDs: [])
             objectSealed(id, actions: &actions)
@@ -594,6 +585,19 @@ struct NodeState {
             }
         }
         dispatch(actions: &actions)
+    }
+
+    /// Drops a task's spec from the lineage once none of its results is referenced: nothing can
+    /// ask for them again, so they will never need rebuilding (the lineage stays bounded).
+    private mutating func forgetLineageIfUnreachable(_ taskID: TaskID) {
+        guard let spec = lineage[taskID], spec.returnIDs.allSatisfy({ objects.referenceCount($0) == 0 }) else { return }
+        lineage[taskID] = nil
+    }
+
+    /// Remembers evicted objects that something still refers to: those a later issue rebuilds.
+    /// The others can never be asked for again.
+    private mutating func recordEvicted(_ ids: [ObjectID]) {
+        for id in ids where objects.referenceCount(id) > 0 { evicted.insert(id) }
     }
 
     private mutating func addReference(_ id: ObjectID, client: Int) {
@@ -625,12 +629,15 @@ struct NodeState {
             }
             _ = objects.removeReference(id)
             if !actorsByHandle.isEmpty && actorsByHandle[id] != nil { releasedHandles.append(id) }
+            if objects.referenceCount(id) == 0 { forgetLineageIfUnreachable(id.task) }
         }
     }
 
     private mutating func checkReleasedHandles(actions: inout [NodeAction]) {
         while let id = releasedHandles.popLast() { handleReleased(id, actions: &actions) }
-        if objects.evictableBytes > cacheBudget { evicted.formUnion(objects.trimEvictable(to: cacheBudget)) }
+        if objects.evictableBytes > cacheBudget || objects.evictableCount > Self.cachedObjectLimit {
+            recordEvicted(objects.trimEvictable(to: cacheBudget, count: Self.cachedObjectLimit))
+        }
     }
 
     // MARK: Waiters

@@ -94,10 +94,12 @@ struct TaskScheduler {
         return (task.spec, gpuIDs)
     }
 
-    /// The first ready task of each resource shape, earliest first: candidates to queue behind a
-    /// running task of the same shape when no resources are free for them.
-    func readyHeads() -> [TaskSpec] {
-        ready.values.compactMap(\.first).sorted { $0.sequence < $1.sequence }.map(\.spec)
+    var hasReadyTasks: Bool { !ready.isEmpty }
+
+    /// The first ready task of `shape`: a candidate to queue behind a running task of the same
+    /// shape when no resources are free for it.
+    func firstReady(shape: Resources) -> TaskSpec? {
+        ready[shape]?.first?.spec
     }
 
     /// Takes the first ready task of `shape` without reserving resources: it will run on

@@ -321,4 +321,18 @@ import Testing
         #expect(table.evictableBytes == 1024)
         #expect(table.trimEvictable(to: 1024).isEmpty)
     }
+
+    @Test func trimAlsoBoundsTheNumberOfUnreferencedObjects() throws {
+        var table = ObjectTable(capacity: 64 * 1024)
+        for n in UInt32(1)...10 {
+            _ = try table.create(Self.id(n), size: 8)
+            try table.seal(Self.id(n), containedIDs: [])
+        }
+        table.addReference(Self.id(1))
+        #expect(table.evictableCount == 9)
+        let evicted = table.trimEvictable(to: .max, count: 3)
+        #expect(evicted == (2...7).map(Self.id))
+        #expect(table.evictableCount == 3)
+        #expect(table.contains(Self.id(1)) && table.contains(Self.id(10)))
+    }
 }
