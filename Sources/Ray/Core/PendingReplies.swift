@@ -41,20 +41,8 @@ final class PendingReplies: Sendable {
     /// thread (the caller's executor keeps its thread meanwhile).
     func call(pollingFor budget: UInt64, _ makeRequest: (UInt64) throws -> Void) async throws -> Message {
         guard budget > 0 else { return try await call(makeRequest) }
-        let request = try reserve()
         let reply = PolledReply()
-        let failure = waiters.withLock { state -> RayError? in
-            if let failure = state.failure { return failure }
-            state.byRequest[request] = .polled(reply)
-            return nil
-        }
-        if let failure { throw failure }
-        do {
-            try makeRequest(request)
-        } catch {
-            waiters.withLock { _ = $0.byRequest.removeValue(forKey: request) }
-            throw error
-        }
+        try send(for: .polled(reply), makeRequest)
         let deadline = BusyPoll.now() + budget
         repeat {
             if let result = reply.result { return try result.get() }
@@ -66,11 +54,21 @@ final class PendingReplies: Sendable {
     /// The same, blocking the calling thread (for synchronous API calls such as `put`). When the
     /// caller is the thread that reads the answers, `readOne` reads and delivers one message.
     func callBlocking(_ makeRequest: (UInt64) throws -> Void, readOne: (() throws -> Void)? = nil) throws -> Message {
-        let request = try reserve()
         let reply = BlockingReply()
+        try send(for: .blocking(reply), makeRequest)
+        if let readOne {
+            while !reply.isResolved { try readOne() }
+        }
+        return try reply.wait()
+    }
+
+    /// Registers `waiter` under a fresh request number and sends the request; if either fails,
+    /// nothing stays registered.
+    private func send(for waiter: Waiter, _ makeRequest: (UInt64) throws -> Void) throws {
+        let request = try reserve()
         let failure = waiters.withLock { state -> RayError? in
             if let failure = state.failure { return failure }
-            state.byRequest[request] = .blocking(reply)
+            state.byRequest[request] = waiter
             return nil
         }
         if let failure { throw failure }
@@ -80,10 +78,6 @@ final class PendingReplies: Sendable {
             waiters.withLock { _ = $0.byRequest.removeValue(forKey: request) }
             throw error
         }
-        if let readOne {
-            while !reply.isResolved { try readOne() }
-        }
-        return try reply.wait()
     }
 
     private func reserve() throws -> UInt64 {
