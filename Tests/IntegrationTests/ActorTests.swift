@@ -31,6 +31,33 @@ extension ClusterTests {
             }
         }
 
+        @Test @MainActor func callsRecordedFromTheMainActorKeepTheirOrder() async throws {
+            // `remote` runs the method's thunk on the calling thread here (CallerThreadExecutor).
+            // No `withCluster`: its body would leave the main actor.
+            let ray = try await Ray.start(RayOptions(cpus: 2))
+            do {
+                let counter = try await ray.createActor(Counter.self)
+                var refs: [ObjectRef<Int>] = []
+                for tag in 0..<200 { refs.append(try await counter.remote { try await $0.add(1, tag: tag) }) }
+                #expect(try await ray.get(refs) == Array(1...200))
+                #expect(try await ray.get(counter.remote { try await $0.add(1, tag: 200) }) == 201)
+            } catch {
+                Issue.record(error)
+            }
+            await ray.shutdown()
+        }
+
+        @Test func callsOnAnActorInThisProcessRunAndReturnRefs() async throws {
+            // In local mode the actor lives in the driver; calls still go through its mailbox in
+            // order, the first (sent before the actor existed) included.
+            try await withCluster(RayOptions(mode: .local)) { ray in
+                let counter = try await ray.createActor(Counter.self)
+                var refs: [ObjectRef<Int>] = []
+                for tag in 0..<20 { refs.append(try await counter.remote { try await $0.add(1, tag: tag) }) }
+                #expect(try await ray.get(refs) == Array(1...20))
+            }
+        }
+
         @Test func handlesTravelToTasksAndOtherActors() async throws {
             try await withCluster { ray in
                 let counter = try await ray.createActor(Counter.self)

@@ -22,39 +22,37 @@ public struct ActorHandle<A: RayActor>: Sendable, Hashable, Codable, CustomStrin
     /// Submits one method call and returns the ref of its result once the call is sent, without
     /// waiting for it to run: `let ref = try await counter.remote { try await $0.increment() }`.
     public func remote<R: Codable & Sendable>(_ call: @Sendable (A) async throws -> R) async throws -> ObjectRef<R> {
-        let actor = try actor
-        let capture = CapturedCall()
-        do {
-            let value = try await onCallerThread(recording: actor) {
-                try await RayActorSystem.$capture.withValue(capture) { try await call(actor) }
-            }
-            // The actor is in this process, so the call ran directly: store its result.
-            return try Ray.current().put(value)
-        } catch let captured as CapturedCall where captured === capture {
-            return try reference(captured)
-        }
+        try await record { _ = try await call($0) }
     }
 
     /// The same for a method that returns nothing: the ref tells when it finished (or why not).
     public func remote(_ call: @Sendable (A) async throws -> Void) async throws -> ObjectRef<Empty> {
-        let actor = try actor
+        try await record { try await call($0) }
+    }
+
+    /// Runs `call` on a proxy of the actor with a capture box: the distributed method it calls is
+    /// submitted as an actor task and its result ref comes back in the box, thrown.
+    private func record<R>(_ call: (A) async throws -> Void) async throws -> ObjectRef<R> {
         let capture = CapturedCall()
         do {
-            try await onCallerThread(recording: actor) {
-                try await RayActorSystem.$capture.withValue(capture) { try await call(actor) }
+            try await onCallerThread {
+                try await RayActorSystem.$capture.withValue(capture) {
+                    // A proxy even when the actor lives in this process (`RayActorSystem.resolve`
+                    // declines while capturing): the call then goes through the actor's mailbox,
+                    // in order with every other call.
+                    try await call(try A.resolve(id: id, using: .shared))
+                }
             }
-            return try Ray.current().put(Empty())
         } catch let captured as CapturedCall where captured === capture {
             return try reference(captured)
         }
+        throw RayError.invalidArgument("remote { } must call exactly one distributed method of \(A.self)")
     }
 
-    /// Runs `body`, which records a call on `actor`, preferring `CallerThreadExecutor`; unless the
-    /// task already prefers an executor (a worker's tasks prefer their reader thread, which is
-    /// better still), or the actor lives in this process (the call then really runs, and may
-    /// wait on anything, which must not resume inline on an arbitrary thread).
-    private func onCallerThread<T>(recording actor: A, _ body: () async throws -> T) async throws -> T {
-        if !__isRemoteActor(actor) || withUnsafeCurrentTask(body: { $0?.unownedTaskExecutor != nil }) { return try await body() }
+    /// Runs `body` preferring `CallerThreadExecutor`, unless the task already prefers an executor
+    /// (a worker's tasks prefer their reader thread, which is better still).
+    private func onCallerThread<T>(_ body: () async throws -> T) async throws -> T {
+        if withUnsafeCurrentTask(body: { $0?.unownedTaskExecutor != nil }) { return try await body() }
         return try await withTaskExecutorPreference(CallerThreadExecutor.shared) { try await body() }
     }
 

@@ -25,7 +25,8 @@ public final class RayActorSystem: DistributedActorSystem, Sendable {
     private init() {}
 
     public func resolve<Act>(id: ActorID, as actorType: Act.Type) throws -> Act? where Act: DistributedActor, Act.ID == ActorID {
-        guard let actor = local.withLock({ $0[id] }) else { return nil }
+        // `ActorHandle.remote` records calls on a proxy, never on the local instance.
+        guard Self.capture == nil, let actor = local.withLock({ $0[id] }) else { return nil }
         guard let typed = actor as? Act else {
             throw RayError.invalidArgument("\(id) is a \(type(of: actor)), not a \(Act.self)")
         }
