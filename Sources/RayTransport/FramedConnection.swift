@@ -70,7 +70,8 @@ public final class FramedConnection: @unchecked Sendable {
         try write(frame)
     }
 
-    private var isReaderThread: Bool {
+    /// Whether the calling thread is the one running this connection's `readLoop`.
+    public var isReaderThread: Bool {
         pthread_equal(pthread_t(readerThread.load(ordering: .acquiring)), pthread_self()) != 0
     }
 

@@ -97,21 +97,16 @@ struct NodeState {
             if let actorID = client.actorID {
                 actorDied(actorID, pid: registration.pid, message: "the actor's worker process exited or was killed", actions: &actions)
             } else if let running = client.running {
-                let record = ErrorRecord(kind: .workerDied, jobID: running.spec.jobID, taskID: running.spec.taskID,
-                                         functionName: running.spec.displayName, workerPID: registration.pid, nodeID: nodeID,
-                                         message: "the worker process exited or crashed before the task finished")
-                storeErrors(running.spec.returnIDs, record, actions: &actions)
-                finishTask(running)
-                actions.append(.report(record))
-                // Tasks queued behind it may or may not have started; they fail the same way.
-                for spec in client.queued {
-                    let queuedRecord = ErrorRecord(kind: .workerDied, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
-                                                   workerPID: registration.pid, nodeID: nodeID,
-                                                   message: "the worker process exited or crashed before the task finished")
-                    storeErrors(spec.returnIDs, queuedRecord, actions: &actions)
+                // Tasks queued behind the running one may or may not have started; all fail alike.
+                for spec in [running.spec] + client.queued {
+                    let record = ErrorRecord(kind: .workerDied, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
+                                             workerPID: registration.pid, nodeID: nodeID,
+                                             message: "the worker process exited or crashed before the task finished")
+                    storeErrors(spec.returnIDs, record, actions: &actions)
                     releaseArguments(of: spec)
-                    actions.append(.report(queuedRecord))
+                    actions.append(.report(record))
                 }
+                releaseAllocation(of: running)
             }
         } else {
             let abandoned = scheduler.removeTasks(of: registration.jobID)
@@ -374,8 +369,7 @@ struct NodeState {
             clients[worker]?.queued.removeFirst()
             clients[worker]?.running?.spec = next
         } else {
-            if running.lentCPUs { scheduler.reclaimCPUs(running.spec.resources.cpus) }
-            scheduler.release(running.spec.resources, gpuIDs: running.gpuIDs)
+            releaseAllocation(of: running)
             clients[worker]?.running = nil
         }
         return running.spec
@@ -533,10 +527,10 @@ struct NodeState {
         killActor(actorID, actions: &actions)
     }
 
-    private mutating func finishTask(_ running: NodeClient.RunningTask) {
+    /// Gives a worker's resources and GPUs back to the node (taking back CPUs it lent first).
+    private mutating func releaseAllocation(of running: NodeClient.RunningTask) {
         if running.lentCPUs { scheduler.reclaimCPUs(running.spec.resources.cpus) }
         scheduler.release(running.spec.resources, gpuIDs: running.gpuIDs)
-        releaseArguments(of: running.spec)
     }
 
     private mutating func releaseArguments(of spec: TaskSpec) {

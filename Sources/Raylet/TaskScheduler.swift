@@ -85,13 +85,12 @@ struct TaskScheduler {
             guard let head = queue.first, available.covers(shape) else { continue }
             if best == nil || head.sequence < best!.sequence { best = (shape, head.sequence) }
         }
-        guard let best, let task = ready[best.shape]?.pop() else { return nil }
-        if ready[best.shape]?.isEmpty == true { ready[best.shape] = nil }
-        available.subtract(task.spec.resources)
-        let gpuCount = Int(task.spec.resources.gpus)
+        guard let best, let spec = takeReady(shape: best.shape) else { return nil }
+        available.subtract(spec.resources)
+        let gpuCount = Int(spec.resources.gpus)
         let gpuIDs = Array(freeGPUs.prefix(gpuCount))
         freeGPUs.removeFirst(gpuIDs.count)
-        return (task.spec, gpuIDs)
+        return (spec, gpuIDs)
     }
 
     var hasReadyTasks: Bool { !ready.isEmpty }

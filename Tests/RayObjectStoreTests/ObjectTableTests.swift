@@ -307,12 +307,18 @@ import Testing
 @Suite struct ObjectTableTrimTests {
     static func id(_ n: UInt32) -> ObjectID { ObjectID(task: TaskID(high: 7, low: 7), index: n) }
 
-    @Test func trimEvictsUnreferencedObjectsOldestFirstDownToTheBudget() throws {
+    /// A table holding sealed, unreferenced objects `numbers`, created in that order.
+    static func table(sealing numbers: ClosedRange<UInt32>, size: Int) throws -> ObjectTable {
         var table = ObjectTable(capacity: 64 * 1024)
-        for n in UInt32(1)...4 {
-            _ = try table.create(Self.id(n), size: 1024)
-            try table.seal(Self.id(n), containedIDs: [])
+        for n in numbers {
+            _ = try table.create(id(n), size: size)
+            try table.seal(id(n), containedIDs: [])
         }
+        return table
+    }
+
+    @Test func trimEvictsUnreferencedObjectsOldestFirstDownToTheBudget() throws {
+        var table = try Self.table(sealing: 1...4, size: 1024)
         table.addReference(Self.id(2))
         #expect(table.evictableBytes == 3 * 1024)
         let evicted = table.trimEvictable(to: 1024)
@@ -323,11 +329,7 @@ import Testing
     }
 
     @Test func trimAlsoBoundsTheNumberOfUnreferencedObjects() throws {
-        var table = ObjectTable(capacity: 64 * 1024)
-        for n in UInt32(1)...10 {
-            _ = try table.create(Self.id(n), size: 8)
-            try table.seal(Self.id(n), containedIDs: [])
-        }
+        var table = try Self.table(sealing: 1...10, size: 8)
         table.addReference(Self.id(1))
         #expect(table.evictableCount == 9)
         let evicted = table.trimEvictable(to: .max, count: 3)

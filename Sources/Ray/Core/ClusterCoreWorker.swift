@@ -70,7 +70,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         self.jobID = registration.jobID
         sessionDirectory = session
         self.onTask = onTask
-        taskExecutor = onTask == nil ? nil : ReaderThreadExecutor()
+        taskExecutor = onTask == nil ? nil : ReaderThreadExecutor(readerOf: raylet)
         taskQueue = onTask == nil ? nil : WorkerTaskQueue()
         self.onDisconnect = onDisconnect
         rootContext = SubmissionContext(taskID: .driverRoot(job: registration.jobID, seed: seed))
@@ -81,7 +81,6 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
 
     private func startReaders() {
         FramedConnection.startThread(name: "ray core worker") { [self] in
-            taskExecutor?.adoptCurrentThread()
             raylet.readLoop(onMessages: { [self] messages in
                 for message in messages {
                     handleRayletMessage(message)
@@ -131,7 +130,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     /// Sends a request and blocks for its answer. On the reader thread (a task storing a large
     /// result) nobody else would read the answer, so this thread reads until it comes.
     private func callRayletBlocking(_ makeRequest: (UInt64) throws -> Void) throws -> Message {
-        guard let taskExecutor, taskExecutor.isOnReaderThread else { return try rayletReplies.callBlocking(makeRequest) }
+        guard raylet.isReaderThread else { return try rayletReplies.callBlocking(makeRequest) }
         return try rayletReplies.callBlocking(makeRequest) { [self] in handleRayletMessage(try raylet.receive()) }
     }
 

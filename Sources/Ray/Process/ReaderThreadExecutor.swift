@@ -1,4 +1,4 @@
-import Glibc
+import RayTransport
 import Synchronization
 
 /// The executor a worker runs its tasks on: the thread that reads the raylet connection runs
@@ -6,22 +6,18 @@ import Synchronization
 /// pool (a wake-up costs more than a small task). A task that awaits an answer from the raylet is
 /// resumed by that same thread when the answer arrives. Work enqueued from any other thread (a
 /// timer, another executor) goes to the global pool, so nothing waits on a busy reader.
-final class ReaderThreadExecutor: TaskExecutor, @unchecked Sendable {
-    private let readerThread = Atomic<UInt>(0)
+final class ReaderThreadExecutor: TaskExecutor, Sendable {
+    /// The connection whose reader thread runs the jobs (it calls `runPending`).
+    private let connection: FramedConnection
     /// Only the reader thread appends and drains, so the lock is never contended.
     private let pending = Mutex<[UnownedJob]>([])
 
-    /// Makes the calling thread the reader whose jobs `runPending` runs.
-    func adoptCurrentThread() {
-        readerThread.store(UInt(pthread_self()), ordering: .releasing)
-    }
-
-    var isOnReaderThread: Bool {
-        pthread_equal(pthread_t(readerThread.load(ordering: .acquiring)), pthread_self()) != 0
+    init(readerOf connection: FramedConnection) {
+        self.connection = connection
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
-        if isOnReaderThread {
+        if connection.isReaderThread {
             let unowned = UnownedJob(job)
             pending.withLock { $0.append(unowned) }
         } else {
