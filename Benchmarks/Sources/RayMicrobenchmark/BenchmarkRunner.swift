@@ -21,7 +21,9 @@ final class BenchmarkRunner {
         self.filter = filter
     }
 
-    func wants(_ name: String) -> Bool { filter.map { name.contains($0) } ?? true }
+    /// A line or group is wanted when its name contains the filter, or when the filter names one
+    /// of its lines (so `--filter "1:1 actor calls async"` also sets up the "1:1 actor calls" group).
+    func wants(_ name: String) -> Bool { filter.map { name.contains($0) || $0.hasPrefix(name) } ?? true }
 
     func timeit(_ name: String, multiplier: Double = 1, _ body: () async throws -> Void) async throws {
         guard wants(name) else { return }

@@ -35,8 +35,8 @@ public struct ObjectRef<Value: Codable & Sendable>: Sendable, Hashable, CustomSt
 
     public init(from decoder: any Decoder) throws {
         let id: ObjectID
-        if let decoder = decoder as? ObjectIDDecoding {
-            id = try decoder.decodeObjectID()
+        if let decoded = try ValueDecoder.objectID(from: decoder) {
+            id = decoded
         } else {
             let hex = try decoder.singleValueContainer().decode(String.self)
             guard let parsed = ObjectID(hex: hex) else {
@@ -45,20 +45,51 @@ public struct ObjectRef<Value: Codable & Sendable>: Sendable, Hashable, CustomSt
             id = parsed
         }
         // A ref that arrives inside a value is a new holder in this process.
-        self.init(id: id, holder: CoreWorkerRegistry.current?.hold([id], countedByNode: false))
+        self.init(id: id, holder: CoreWorkerRegistry.current?.hold(id, countedByNode: false))
     }
 }
 
-/// Keeps one process-local hold on an object; the node is told when the last hold goes away, so
-/// the store may evict it.
+/// Keeps one process-local hold on each of its objects; the node is told when the last hold goes
+/// away, so the store may evict it.
 final class ReferenceHolder: Sendable {
-    let ids: [ObjectID]
+    /// Nearly every holder holds one object: kept apart, it needs no array (decoding a value with
+    /// 10,000 refs makes 10,000 holders).
+    private enum Objects {
+        case one(ObjectID)
+        case many([ObjectID])
+    }
+
+    private let objects: Objects
     let owner: any CoreWorker
 
     init(ids: [ObjectID], owner: any CoreWorker) {
-        self.ids = ids
+        objects = ids.count == 1 ? .one(ids[0]) : .many(ids)
         self.owner = owner
     }
 
-    deinit { owner.releaseHolds(ids) }
+    init(id: ObjectID, owner: any CoreWorker) {
+        objects = .one(id)
+        self.owner = owner
+    }
+
+    var ids: [ObjectID] {
+        switch objects {
+        case let .one(id): [id]
+        case let .many(ids): ids
+        }
+    }
+
+    var firstID: ObjectID? {
+        switch objects {
+        case let .one(id): id
+        case let .many(ids): ids.first
+        }
+    }
+
+    deinit {
+        switch objects {
+        case let .one(id): owner.releaseHold(id)
+        case let .many(ids): owner.releaseHolds(ids)
+        }
+    }
 }

@@ -60,7 +60,7 @@ public struct Ray: Sendable {
     public func put<T: Codable & Sendable>(_ value: T) throws -> ObjectRef<T> {
         let id = core.currentContext.nextPutID()
         try core.store(id, try ObjectCodec.payload(for: value))
-        return ObjectRef(id: id, holder: core.hold([id], countedByNode: true))
+        return ObjectRef(id: id, holder: core.hold(id, countedByNode: true))
     }
 
     /// Waits for an object and returns its value; rethrows the `TaskError` of a failed task.

@@ -57,7 +57,7 @@ public struct ActorHandle<A: RayActor>: Sendable, Hashable, Codable, CustomStrin
     }
 
     private func reference<R>(_ captured: CapturedCall) throws -> ObjectRef<R> {
-        guard let holder = captured.holder, let id = holder.ids.first else {
+        guard let holder = captured.holder, let id = holder.firstID else {
             throw RayError.invalidArgument("remote { } must call exactly one distributed method of \(A.self)")
         }
         return ObjectRef(id: id, holder: holder)
@@ -78,12 +78,12 @@ public struct ActorHandle<A: RayActor>: Sendable, Hashable, Codable, CustomStrin
     }
 
     public init(from decoder: any Decoder) throws {
-        let id = if let decoder = decoder as? ObjectIDDecoding {
-            RayActorID(try decoder.decodeObjectID().task)
+        let id = if let handleObject = try ValueDecoder.objectID(from: decoder) {
+            RayActorID(handleObject.task)
         } else {
             try RayActorID(from: decoder)
         }
         // A handle that arrives inside a value is a new holder in this process.
-        self.init(id: id, holder: CoreWorkerRegistry.current?.hold([id.handleObject], countedByNode: false))
+        self.init(id: id, holder: CoreWorkerRegistry.current?.hold(id.handleObject, countedByNode: false))
     }
 }

@@ -42,7 +42,7 @@ extension Ray {
             throw RayError.invalidArgument("no actor is named \"\(name)\"")
         }
         let id = RayActorID(taskID)
-        return ActorHandle(id: id, holder: core.hold([id.handleObject], countedByNode: false))
+        return ActorHandle(id: id, holder: core.hold(id.handleObject, countedByNode: false))
     }
 
     /// Ends the actor at once: its process is killed, pending calls fail with "actor died",

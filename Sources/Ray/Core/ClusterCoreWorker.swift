@@ -22,10 +22,10 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     private let arena: SharedMemoryArena
     private let rayletReplies = PendingReplies()
     private let gcsReplies = PendingReplies()
-    private let holds = Mutex<[ObjectID: Int]>([:])
+    /// This process's holds, and the held objects it saw sealed (so `wait` can answer without
+    /// asking the raylet).
+    private let heldObjects = HoldTable()
     private let references: ReferenceBatcher
-    /// Objects this process saw sealed, so `wait` can answer without asking the raylet.
-    private let knownReady = Mutex<Set<ObjectID>>([])
     private let smallObjects = SmallObjectCache(maxObjectSize: ClusterCoreWorker.inlineLimit, capacity: 64 << 20)
     private let closed = Atomic<Bool>(false)
     /// Where a worker's runtime receives the tasks the raylet assigns.
@@ -137,14 +137,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     // MARK: References
 
     func hold(_ ids: [ObjectID], countedByNode: Bool) -> ReferenceHolder {
-        var firsts = [ObjectID]()
-        var repeats = [ObjectID]()
-        holds.withLock { holds in
-            for id in ids {
-                holds[id, default: 0] += 1
-                if holds[id] == 1 { firsts.append(id) } else { repeats.append(id) }
-            }
-        }
+        let (firsts, repeats) = heldObjects.add(ids)
         if !countedByNode && !firsts.isEmpty {
             references.add(firsts)
         } else if countedByNode && !repeats.isEmpty {
@@ -154,18 +147,27 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         return ReferenceHolder(ids: ids, owner: self)
     }
 
-    func releaseHolds(_ ids: [ObjectID]) {
-        let lasts = holds.withLock { holds in
-            ids.filter { id in
-                let count = (holds[id] ?? 1) - 1
-                holds[id] = count > 0 ? count : nil
-                return count == 0
-            }
+    func hold(_ id: ObjectID, countedByNode: Bool) -> ReferenceHolder {
+        let first = heldObjects.add(id)
+        if !countedByNode && first {
+            references.add(id)
+        } else if countedByNode && !first {
+            references.remove(id)
         }
+        return ReferenceHolder(id: id, owner: self)
+    }
+
+    func releaseHolds(_ ids: [ObjectID]) {
+        let lasts = heldObjects.release(ids)
         guard !lasts.isEmpty else { return }
-        knownReady.withLock { known in for id in lasts { known.remove(id) } }
         smallObjects.remove(lasts)
         if !closed.load(ordering: .acquiring) { references.remove(lasts) }
+    }
+
+    func releaseHold(_ id: ObjectID) {
+        guard heldObjects.release(id) else { return }
+        smallObjects.remove(id)
+        if !closed.load(ordering: .acquiring) { references.remove(id) }
     }
 
     // MARK: Tasks and objects
@@ -207,22 +209,21 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         return locations.map { buffer(at: $0) }
     }
 
-    /// A buffer over the object in this process's mapping; the node pinned it for us.
+    /// A buffer over the object in this process's mapping; the node pinned it for us. The buffer
+    /// keeps this core worker (and the mapping) alive. A weak reference would give the core
+    /// worker a side table, which turns every retain and release of it (one per ref decoded)
+    /// into the runtime's slow path.
     func buffer(at location: ObjectLocation) -> ObjectBuffer {
         let bytes = UnsafeRawBufferPointer(arena.buffer(offset: location.offset, count: location.size))
-        return ObjectBuffer(id: location.id, bytes: bytes) { [weak self] in
-            guard let self, !closed.load(ordering: .acquiring) else { return }
-            references.remove([location.id])
+        return ObjectBuffer(id: location.id, bytes: bytes) { [self] in
+            guard !closed.load(ordering: .acquiring) else { return }
+            references.remove(location.id)
         }
     }
 
     func wait(_ ids: [ObjectID], numReturns: Int, timeout: Duration?) async throws -> [ObjectID] {
         try checkOpen()
-        let locallyReady = knownReady.withLock { known in
-            var found = [ObjectID]()
-            for id in ids where found.count < numReturns && known.contains(id) { found.append(id) }
-            return found
-        }
+        let locallyReady = heldObjects.ready(among: ids, limit: numReturns)
         if locallyReady.count >= numReturns { return locallyReady }
         let milliseconds = timeout.map { Int64($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) } ?? -1
         let reply = try await callWhileBlocked { request in
@@ -230,7 +231,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         }
         guard case let .waitReply(_, ready) = reply else { throw RayError.system("unexpected reply to wait") }
         // The raylet names every requested object that is ready; later waits use that.
-        knownReady.withLock { $0.formUnion(ready) }
+        heldObjects.markReady(ready)
         return Array(ready.prefix(numReturns))
     }
 

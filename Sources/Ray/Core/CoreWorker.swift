@@ -15,7 +15,9 @@ protocol CoreWorker: AnyObject, Sendable {
     /// Takes a process-local hold on `id`; `countedByNode` when the node already counted this
     /// process as a holder (results of our own submissions and puts).
     func hold(_ ids: [ObjectID], countedByNode: Bool) -> ReferenceHolder
+    func hold(_ id: ObjectID, countedByNode: Bool) -> ReferenceHolder
     func releaseHolds(_ ids: [ObjectID])
+    func releaseHold(_ id: ObjectID)
 
     func submit(_ spec: TaskSpec) throws
     func store(_ id: ObjectID, _ payload: PayloadWriter) throws

@@ -26,7 +26,9 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
     }
 
     func hold(_ ids: [ObjectID], countedByNode: Bool) -> ReferenceHolder { ReferenceHolder(ids: ids, owner: self) }
+    func hold(_ id: ObjectID, countedByNode: Bool) -> ReferenceHolder { ReferenceHolder(id: id, owner: self) }
     func releaseHolds(_ ids: [ObjectID]) {}
+    func releaseHold(_ id: ObjectID) {}
 
     func submit(_ spec: TaskSpec) throws {
         try checkOpen()

@@ -17,21 +17,41 @@ final class ReferenceBatcher: Sendable {
     }
 
     func add(_ ids: [ObjectID]) { enqueue { $0.add.append(contentsOf: ids) } }
+    func add(_ id: ObjectID) { enqueue { $0.add.append(id) } }
     func remove(_ ids: [ObjectID]) { enqueue { $0.remove.append(contentsOf: ids) } }
+    func remove(_ id: ObjectID) { enqueue { $0.remove.append(id) } }
 
     /// The pending changes as messages, emptied; put them before the next message sent.
     func drain() -> [Message] {
-        let (add, remove) = pending.withLock { state in
+        var (add, remove) = pending.withLock { state in
             defer {
                 state.add = []
                 state.remove = []
             }
             return (state.add, state.remove)
         }
+        Self.cancelPairs(&add, &remove)
         var messages: [Message] = []
         if !add.isEmpty { messages.append(.addReferences(add)) }
         if !remove.isEmpty { messages.append(.removeReferences(remove)) }
         return messages
+    }
+
+    /// Drops each addition that a removal of the same object in this batch undoes, and that
+    /// removal: sent together, the two would leave the raylet's count where it is. (Getting a
+    /// value that holds 10,000 refs and dropping it again is 20,000 such changes.)
+    static func cancelPairs(_ add: inout [ObjectID], _ remove: inout [ObjectID]) {
+        guard !add.isEmpty, !remove.isEmpty else { return }
+        var unmatched = [ObjectID: Int](minimumCapacity: add.count)
+        for id in add { unmatched[id, default: 0] += 1 }
+        let before = remove.count
+        remove.removeAll { id in
+            guard let index = unmatched.index(forKey: id) else { return false }
+            if unmatched.values[index] == 1 { unmatched.remove(at: index) } else { unmatched.values[index] -= 1 }
+            return true
+        }
+        guard remove.count < before else { return }
+        add = unmatched.flatMap { id, count in repeatElement(id, count: count) }
     }
 
     private func enqueue(_ change: (inout (add: [ObjectID], remove: [ObjectID], flushScheduled: Bool)) -> Void) {

@@ -36,7 +36,9 @@ final class SmallObjectCache: Sendable {
         }
     }
 
-    func remove(_ ids: [ObjectID]) {
+    func remove(_ id: ObjectID) { remove(CollectionOfOne(id)) }
+
+    func remove<IDs: Sequence<ObjectID>>(_ ids: IDs) {
         state.withLock { state in
             for id in ids {
                 if let payload = state.objects.removeValue(forKey: id) { state.bytes -= payload.count }

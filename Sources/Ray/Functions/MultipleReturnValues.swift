@@ -69,7 +69,7 @@ extension ObjectRef {
 
     private func part<P>(_ position: Int) -> ObjectRef<P> {
         let partID = ObjectID.returnValue(of: id.task, position: position)
-        return ObjectRef<P>(id: partID, holder: holder.map { $0.owner.hold([partID], countedByNode: false) })
+        return ObjectRef<P>(id: partID, holder: holder.map { $0.owner.hold(partID, countedByNode: false) })
     }
 
     /// The refs of the two results.

@@ -30,7 +30,7 @@ public struct RemoteCall<F: RemoteFunction>: Sendable {
                 }
                 let id = context.nextPutID()
                 try core.store(id, try ObjectCodec.payload(for: value))
-                stored.append(core.hold([id], countedByNode: true))
+                stored.append(core.hold(id, countedByNode: true))
                 return .reference(id)
             }
         }

@@ -39,6 +39,7 @@ public struct WireWriter: Sendable {
     }
 
     public mutating func objectIDs(_ ids: [ObjectID]) {
+        bytes.reserveCapacity(bytes.count + 4 + ids.count * 20)
         u32(UInt32(ids.count))
         for id in ids { objectID(id) }
     }
