@@ -75,11 +75,24 @@ int cray_wait_for_hangup(int fd) {
     }
 }
 
+pid_t cray_peer_pid(int fd) {
+    struct ucred credentials;
+    socklen_t length = sizeof(credentials);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
+    return credentials.pid;
+}
+
 static __thread int is_reader_thread = 0;
 
 void cray_mark_reader_thread(void) { is_reader_thread = 1; }
 
 int cray_is_reader_thread(void) { return is_reader_thread; }
+
+static __thread int is_job_runner_thread = 0;
+
+void cray_mark_job_runner_thread(void) { is_job_runner_thread = 1; }
+
+int cray_is_job_runner_thread(void) { return is_job_runner_thread; }
 
 void cray_line_buffer_stdout(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);

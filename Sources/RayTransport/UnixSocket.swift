@@ -47,6 +47,12 @@ public enum UnixSocket {
         }
     }
 
+    /// The process ID of the peer of a connected socket (from the kernel, not from the peer).
+    public static func peerProcessID(_ fd: Int32) -> Int32? {
+        let pid = cray_peer_pid(fd)
+        return pid > 0 ? pid : nil
+    }
+
     private static func withAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) throws(TransportError) -> R) throws(TransportError) -> R {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)

@@ -1,12 +1,13 @@
 import RayCore
 
-/// One actor as its node sees it: where it runs, and the method calls waiting for it.
+/// One actor as its node sees it: where it runs and whether it lives. Its method calls go from
+/// each caller straight to its worker, not through the node.
 struct ActorState {
     enum Phase {
-        /// Created but its initializer has not finished yet; calls queue.
+        /// Created but its initializer has not finished yet.
         case pending
         case alive
-        /// Gone for good; calls fail at once with `cause`.
+        /// Gone for good, because of `cause`.
         case dead(cause: ErrorRecord)
     }
 
@@ -15,17 +16,8 @@ struct ActorState {
     /// The worker process dedicated to the actor, once one took it.
     var worker: Int?
     var gpuIDs: [Int] = []
-    /// Calls that arrived before the actor was alive, in arrival order.
-    var queued: [TaskSpec] = []
-    /// Calls sent to the worker and not finished.
-    var running: [TaskID: TaskSpec] = [:]
 
     var isDetached: Bool { creation.actor?.detached ?? false }
-
-    var isAlive: Bool {
-        if case .alive = phase { return true }
-        return false
-    }
 
     var isDead: Bool {
         if case .dead = phase { return true }

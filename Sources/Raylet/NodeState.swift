@@ -30,8 +30,6 @@ struct NodeState {
     private(set) var actors: [TaskID: ActorState] = [:]
     /// Actors by the object that stands for their handles.
     private var actorsByHandle: [ObjectID: TaskID] = [:]
-    /// Actors whose next call waits for an argument object.
-    private var actorsWaitingForObjects: Set<TaskID> = []
     /// Handle objects whose count may have dropped to zero, checked after each message.
     private var releasedHandles: [ObjectID] = []
     private let maxWorkers: Int
@@ -144,6 +142,11 @@ struct NodeState {
         case let .putObject(objectID, payload, contained):
             addReference(objectID, client: id)
             put(objectID, payload: payload, contained: contained, actions: &actions)
+        case let .putResult(objectID, payload, contained):
+            put(objectID, payload: payload, contained: contained, actions: &actions)
+        case let .dropActorHolds(actorID, ids):
+            // The actor's holds went with its worker if that is gone.
+            if let worker = actors[actorID]?.worker { removeReferences(ids, client: worker) }
         case let .createObject(request, objectID, size):
             addReference(objectID, client: id)
             do {
@@ -206,7 +209,10 @@ struct NodeState {
     private mutating func submit(_ spec: TaskSpec, by id: Int, registration: ClientRegistration, actions: inout [NodeAction]) {
         for returnID in spec.returnIDs { addReference(returnID, client: id) }
         if spec.actor?.kind == .method {
-            callActor(spec, actions: &actions)
+            let record = ErrorRecord(kind: .system, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
+                                     workerPID: registration.pid, nodeID: nodeID,
+                                     message: "actor method calls go straight to the actor's worker, not through the raylet")
+            storeErrors(spec.returnIDs, record, actions: &actions)
             return
         }
         lineage[spec.taskID] = spec
@@ -327,12 +333,6 @@ struct NodeState {
         guard let connection = clients[worker]?.connection else { return }
         let actorID = clients[worker]?.actorID
         let running = clients[worker]?.running
-        if let actorID, running?.spec.taskID != taskID {
-            guard actors[actorID]?.running.removeValue(forKey: taskID) != nil else { return }
-            storeResults(results, worker: worker, actions: &actions)
-            if let error { actions.append(.report(error)) }
-            return
-        }
         if let actorID {
             // The actor's initializer finished: it keeps its worker and resources until it dies.
             guard running?.spec.taskID == taskID else { return }
@@ -402,63 +402,16 @@ struct NodeState {
 
     // MARK: Actors
 
-    /// Sends a method call to its actor's worker, queues it while the actor starts, or fails it
-    /// at once when the actor is dead. Calls keep their arrival order.
-    private mutating func callActor(_ spec: TaskSpec, actions: inout [NodeAction]) {
-        guard let actorID = spec.actor?.actorID, let phase = actors[actorID]?.phase else {
-            let record = ErrorRecord(kind: .workerDied, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
-                                     workerPID: 0, nodeID: nodeID, message: "actor died: no actor with this ID exists on this node")
-            storeErrors(spec.returnIDs, record, actions: &actions)
-            return
-        }
-        for argument in spec.referencedIDs { objects.addReference(argument) }
-        switch phase {
-        case let .dead(cause):
-            releaseArguments(of: spec)
-            storeErrors(spec.returnIDs, actorDeathRecord(spec, cause: cause), actions: &actions)
-        case .pending:
-            actors[actorID]!.queued.append(spec)
-        case .alive:
-            actors[actorID]!.queued.append(spec)
-            flushCalls(of: actorID, actions: &actions)
-        }
-    }
-
-    /// Sends queued calls in order while the first one's arguments are all in the store.
-    private mutating func flushCalls(of actorID: TaskID, actions: inout [NodeAction]) {
-        // No copy of the actor is held across the changes below (each would copy its queues).
-        while actors[actorID]?.isAlive == true, let next = actors[actorID]?.queued.first,
-              next.referencedIDs.allSatisfy({ objects.isSealed($0) }) {
-            actors[actorID]!.queued.removeFirst()
-            send(next, to: actorID, actions: &actions)
-        }
-        if actors[actorID]?.queued.isEmpty == false { actorsWaitingForObjects.insert(actorID) } else { actorsWaitingForObjects.remove(actorID) }
-    }
-
-    private mutating func send(_ spec: TaskSpec, to actorID: TaskID, actions: inout [NodeAction]) {
-        guard let worker = actors[actorID]?.worker, let connection = clients[worker]?.connection else { return }
-        actors[actorID]?.running[spec.taskID] = spec
-        var locations = [ObjectLocation]()
-        for id in spec.referencedIDs {
-            guard let (offset, size) = objects.lookup(id) else { continue }
-            addReference(id, client: worker)
-            locations.append(ObjectLocation(id: id, offset: offset, size: size))
-        }
-        releaseArguments(of: spec)
-        actions.append(.send(connection, .executeTask(spec, arguments: locations, gpuIDs: actors[actorID]?.gpuIDs ?? [])))
-    }
-
     private mutating func actorBecameAlive(_ actorID: TaskID, actions: inout [NodeAction]) {
         guard var actor = actors[actorID] else { return }
         actor.phase = .alive
         actors[actorID] = actor
-        flushCalls(of: actorID, actions: &actions)
         if objects.referenceCount(ActorTaskInfo.handleObject(of: actorID)) == 0 && !actor.isDetached {
             killActor(actorID, actions: &actions)
         }
     }
 
-    /// Ends an actor: its worker is stopped, its calls fail with "actor died".
+    /// Ends an actor: its worker is stopped (its callers see their connections to it close).
     private mutating func killActor(_ actorID: TaskID, actions: inout [NodeAction]) {
         guard let actor = actors[actorID], !actor.isDead else { return }
         if let worker = actor.worker, let connection = clients[worker]?.connection {
@@ -468,7 +421,6 @@ struct NodeState {
                                      functionName: actor.creation.displayName, workerPID: clients[worker]?.registration?.pid ?? 0,
                                      nodeID: nodeID, message: "the actor was killed")
             actors[actorID]?.phase = .dead(cause: record)
-            failCalls(of: actorID, record, actions: &actions)
         } else {
             let removed = scheduler.remove(actorID)
             if let removed { releaseArguments(of: removed) }
@@ -477,23 +429,19 @@ struct NodeState {
                                      message: "the actor was killed before it started")
             storeErrors(actor.creation.returnIDs, record, actions: &actions)
             actors[actorID]?.phase = .dead(cause: record)
-            failCalls(of: actorID, record, actions: &actions)
         }
     }
 
-    /// The actor's worker is gone: free what it held and fail every call it had.
+    /// The actor's worker is gone: free what it held; a creation still running fails.
     private mutating func actorDied(_ actorID: TaskID, pid: Int32, message: String, cause: ErrorRecord? = nil,
                                     actions: inout [NodeAction]) {
         guard var actor = actors[actorID] else { return }
         let record = cause ?? ErrorRecord(kind: .workerDied, jobID: actor.creation.jobID, taskID: actorID,
                                           functionName: actor.creation.displayName, workerPID: pid, nodeID: nodeID, message: message)
-        if case let .dead(earlier) = actor.phase {
-            failCalls(of: actorID, earlier, actions: &actions)
-        } else {
+        if !actor.isDead {
             if case .pending = actor.phase { storeErrors(actor.creation.returnIDs, record, actions: &actions) }
             actor.phase = .dead(cause: record)
             actors[actorID] = actor
-            failCalls(of: actorID, record, actions: &actions)
             if cause == nil && !message.isEmpty { actions.append(.report(record)) }
         }
         if actor.worker != nil {
@@ -502,22 +450,6 @@ struct NodeState {
             releaseArguments(of: actor.creation)
         }
         dispatch(actions: &actions)
-    }
-
-    private mutating func failCalls(of actorID: TaskID, _ cause: ErrorRecord, actions: inout [NodeAction]) {
-        guard var actor = actors[actorID] else { return }
-        let calls = actor.queued + Array(actor.running.values)
-        actor.queued = []
-        actor.running = [:]
-        actors[actorID] = actor
-        for call in calls {
-            storeErrors(call.returnIDs, actorDeathRecord(call, cause: cause), actions: &actions)
-        }
-    }
-
-    private func actorDeathRecord(_ call: TaskSpec, cause: ErrorRecord) -> ErrorRecord {
-        ErrorRecord(kind: .workerDied, jobID: call.jobID, taskID: call.taskID, functionName: call.displayName,
-                    workerPID: cause.workerPID, nodeID: nodeID, message: "actor died: \(cause.message)")
     }
 
     /// The last handle of a non-detached actor went away: the actor ends.
@@ -571,7 +503,6 @@ struct NodeState {
 
     private mutating func objectSealed(_ id: ObjectID, actions: inout [NodeAction]) {
         scheduler.objectAvailable(id)
-        for actorID in actorsWaitingForObjects { flushCalls(of: actorID, actions: &actions) }
         if let keys = waitersByObject[id] {
             for key in keys where waiters[key] != nil {
                 waiters[key]!.missing -= 1

@@ -69,6 +69,33 @@ extension ClusterTests {
             }
         }
 
+        @Test func resultsReachTasksAndLargeOnesComeThroughTheStore() async throws {
+            // Calls and answers go straight between caller and actor; the results must still be
+            // in the node's store for tasks that take them, large ones as zero-copy views.
+            try await withCluster { ray in
+                let counter = try await ray.createActor(Counter.self)
+                let one = try await counter.remote { try await $0.increment() }
+                #expect(try await ray.get(Double2.remote(one)) == 2)
+                let large = try await counter.remote { try await $0.floats(300_000) }
+                let view = try await ray.get(large)
+                #expect(view.count == 300_000 && view[299_999] == 299_999)
+                #expect(try await ray.get(SumFloats.remote(large)) == Double(299_999 * 300_000 / 2))
+            }
+        }
+
+        @Test func thousandsOfCallsFromTasksAndActorsDoNotStall() async throws {
+            // More calls and answers than the sockets between the two processes buffer, from a
+            // task and, several times, from another actor.
+            try await withCluster { ray in
+                let counter = try await ray.createActor(Counter.self)
+                #expect(try await ray.get(IncrementMany.remote(counter, 5000)) == 5000)
+                let relay = try await ray.createActor(Accumulator.self, arguments: 0)
+                for round in 1...3 {
+                    #expect(try await relay.actor.incrementMany(counter, 5000) == 5000 * (round + 1))
+                }
+            }
+        }
+
         @Test func aThrowingMethodKeepsTheActorAndItsState() async throws {
             try await withCluster { ray in
                 let counter = try await ray.createActor(Counter.self)

@@ -26,6 +26,8 @@ distributed actor Counter: RayActor {
 
     distributed func history() -> [Int] { log }
     distributed func pid() -> Int32 { getpid() }
+    /// Large enough to travel through the store rather than inside the answer.
+    distributed func floats(_ count: Int) -> NDArray<Float> { NDArray((0..<count).map(Float.init), shape: [count]) }
 
     distributed func fail(_ reason: String) throws -> Int { throw Failure(reason: reason) }
 
@@ -48,6 +50,13 @@ distributed actor Accumulator: RayActor {
     distributed func absorb(_ counter: ActorHandle<Counter>) async throws -> Int {
         total += try await counter.actor.increment()
         return total
+    }
+
+    /// Sends `count` calls to `counter` at once, then waits for all of them.
+    distributed func incrementMany(_ counter: ActorHandle<Counter>, _ count: Int) async throws -> Int {
+        var refs: [ObjectRef<Int>] = []
+        for _ in 0..<count { refs.append(try await counter.remote { try await $0.increment() }) }
+        return try await Ray.current().get(refs).last ?? 0
     }
 }
 
@@ -88,6 +97,15 @@ distributed actor Overlapper: RayActor {
 struct IncrementThrough: RemoteFunction1 {
     static func run(_ counter: ActorHandle<Counter>) async throws -> Int {
         try await counter.actor.increment()
+    }
+}
+
+/// Sends `count` calls at once from inside a task, then waits for all of them.
+struct IncrementMany: RemoteFunction2 {
+    static func run(_ counter: ActorHandle<Counter>, _ count: Int) async throws -> Int {
+        var refs: [ObjectRef<Int>] = []
+        for _ in 0..<count { refs.append(try await counter.remote { try await $0.increment() }) }
+        return try await Ray.current().get(refs).last ?? 0
     }
 }
 

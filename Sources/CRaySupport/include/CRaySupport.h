@@ -23,10 +23,18 @@ int cray_pipe_cloexec(int fds[2]);
 /// without reading: arriving data does not wake the caller. Returns 0, or -1 on a poll error.
 int cray_wait_for_hangup(int fd);
 
+/// The process ID of the peer of the connected Unix socket `fd` (SO_PEERCRED), or -1.
+pid_t cray_peer_pid(int fd);
+
 /// Marks the calling thread as a connection reader (a thread-local flag), and asks whether the
 /// calling thread is one: Swift code must not run a user's job on a reader thread.
 void cray_mark_reader_thread(void);
 int cray_is_reader_thread(void);
+
+/// Marks the calling thread as one that runs a worker's task jobs between the messages it reads
+/// (a thread-local flag), and asks whether the calling thread is one.
+void cray_mark_job_runner_thread(void);
+int cray_is_job_runner_thread(void);
 
 /// Makes stdout line-buffered (it is a pipe in workers).
 void cray_line_buffer_stdout(void);

@@ -3,7 +3,7 @@ import RayCore
 import Synchronization
 
 /// The `DistributedActorSystem` of Ray actors: a method call on an actor becomes an actor task
-/// that the raylet routes straight to the actor's worker, and its result an object in the store.
+/// sent straight to the actor's worker, and its result an object in the store.
 public final class RayActorSystem: DistributedActorSystem, Sendable {
     public typealias ActorID = RayActorID
     public typealias InvocationEncoder = RayInvocationEncoder
@@ -83,8 +83,7 @@ public final class RayActorSystem: DistributedActorSystem, Sendable {
                             displayName: Self.displayName(of: target, on: Act.self), arguments: invocation.arguments.map { .value($0) },
                             returnCount: 1, resources: Resources(),
                             actor: ActorTaskInfo(kind: .method, actorID: actor.id.taskID, genericSubstitutions: invocation.substitutions))
-        try core.submit(spec)
-        return (core, core.hold(spec.returnIDs, countedByNode: true))
+        return (core, try core.callActor(spec))
     }
 
     /// Display names by target identifier: building one takes the type's name from the runtime

@@ -25,7 +25,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     /// This process's holds, and the held objects it saw sealed (so `wait` can answer without
     /// asking the raylet).
     private let heldObjects = HoldTable()
-    private let references: ReferenceBatcher
+    private let references: RayletBatcher
     private let smallObjects = SmallObjectCache(maxObjectSize: ClusterCoreWorker.inlineLimit, capacity: 64 << 20)
     private let closed = Atomic<Bool>(false)
     /// Where a worker's runtime receives the tasks the raylet assigns.
@@ -37,6 +37,9 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     let taskQueue: WorkerTaskQueue?
     /// The service processes this driver started, stopped with it.
     private let cluster: LocalCluster?
+    /// Where actor method calls go: straight to each actor's worker. Set once, at the end of
+    /// `init` (its services call back into this core worker).
+    private var actorCalls: ActorCallRouter!
 
     /// Connects to the raylet at `rayletSocket` (and the control store at `gcsSocket`, for drivers).
     init(rayletSocket: String, gcsSocket: String?, registration: ClientRegistration, seed: UInt64?,
@@ -70,17 +73,23 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         self.jobID = registration.jobID
         sessionDirectory = session
         self.onTask = onTask
-        taskExecutor = onTask == nil ? nil : ReaderThreadExecutor(readerOf: raylet)
+        taskExecutor = onTask == nil ? nil : ReaderThreadExecutor()
         taskQueue = onTask == nil ? nil : WorkerTaskQueue()
         self.onDisconnect = onDisconnect
         rootContext = SubmissionContext(taskID: .driverRoot(job: registration.jobID, seed: seed))
-        references = ReferenceBatcher { [raylet] messages in try? raylet.send(messages) }
+        references = RayletBatcher { [raylet] messages in try? raylet.send(messages) }
+        actorCalls = ActorCallRouter(services: ActorCallRouter.Services(
+            connect: { [self] actorID in try await connectToActor(actorID) },
+            keep: { [self] results in keepActorResults(results) },
+            flush: { [self] in try? sendAfterReferences([]) },
+            nodeID: nodeID))
         startReaders()
         if let gcs, registration.kind == .driver { try gcs.send(.subscribeErrors(jobID)) }
     }
 
     private func startReaders() {
         FramedConnection.startThread(name: "ray core worker") { [self] in
+            taskExecutor?.adoptCurrentThread()
             raylet.readLoop(onMessages: { [self] messages in
                 for message in messages {
                     handleRayletMessage(message)
@@ -177,6 +186,58 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         try sendAfterReferences(.submitTask(spec))
     }
 
+    func callActor(_ spec: TaskSpec) throws -> ReferenceHolder {
+        try checkOpen()
+        // The raylet learns of the results only when they arrive, so it counts this hold now.
+        let holder = hold(spec.returnIDs, countedByNode: false)
+        actorCalls.call(spec)
+        return holder
+    }
+
+    /// Waits until the actor can take calls (its creation finished) and connects to it.
+    private func connectToActor(_ actorID: TaskID) async throws -> FramedConnection {
+        let handleObject = ActorTaskInfo.handleObject(of: actorID)
+        let created: ObjectBuffer
+        if let cached = smallObjects.lookup([handleObject]) {
+            created = ObjectBuffer(id: handleObject, copying: cached[0])
+        } else {
+            let reply = try await rayletReplies.call { request in try sendAfterReferences(.getObjects(request: request, ids: [handleObject])) }
+            guard case let .objectsReply(_, locations) = reply, let location = locations.first else {
+                throw RayError.system("the raylet answered a get with the wrong objects")
+            }
+            created = buffer(at: location)
+        }
+        if let record = ObjectCodec.error(in: created) { throw RayError.system(record.message) }
+        return try FramedConnection.connect(path: ActorCallServer.socketPath(sessionDirectory: sessionDirectory, actorID: actorID))
+    }
+
+    /// Results that came straight from an actor: cached here (a `get` needs no round trip), and
+    /// queued for the node's store, where anyone else who asks finds them.
+    private func keepActorResults(_ results: [(actorID: TaskID, values: [ReturnValue])]) {
+        // A result whose refs are all gone already is only stored, not cached.
+        let held = heldObjects.markReady(results.flatMap { $0.values.map(\.id) })
+        var messages = [Message]()
+        for (actorID, values) in results {
+            var stored = [ObjectID]()
+            for value in values {
+                switch value {
+                case let .inline(id, payload, contained):
+                    if held.contains(id) { smallObjects.insert(id, payload) }
+                    messages.append(.putResult(id: id, payload: payload, contained: contained))
+                case let .stored(id):
+                    stored.append(id)
+                }
+            }
+            if !stored.isEmpty { messages.append(.dropActorHolds(actorID: actorID, ids: stored)) }
+        }
+        references.store(messages)
+    }
+
+    /// Reports a failure to the control store, which tells the job's driver.
+    func report(_ record: ErrorRecord) {
+        try? gcs?.send(.reportError(record))
+    }
+
     func store(_ id: ObjectID, _ payload: PayloadWriter) throws {
         try checkOpen()
         if payload.size <= Self.inlineLimit {
@@ -198,6 +259,14 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         try checkOpen()
         if let cached = smallObjects.lookup(ids) {
             return zip(ids, cached).map { ObjectBuffer(id: $0, copying: $1) }
+        }
+        // Results on their way from an actor arrive here first. A worker's task does not park
+        // for them: it asks the raylet, which lends its CPUs meanwhile and gets the results too.
+        if actorCalls.awaitsAny(of: ids) {
+            let budget = cray_is_reader_thread() == 0 ? BusyPoll.process.budget : 0
+            if await actorCalls.awaitArrival(of: ids, pollingFor: budget, park: taskQueue == nil), let cached = smallObjects.lookup(ids) {
+                return zip(ids, cached).map { ObjectBuffer(id: $0, copying: $1) }
+            }
         }
         let reply = try await callWhileBlocked { request in .getObjects(request: request, ids: ids) }
         guard case let .objectsReply(_, locations) = reply, locations.count == ids.count else {
@@ -248,12 +317,12 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         }
     }
 
-    /// Sends `messages` after any pending reference changes, in one write.
+    /// Sends `messages` after any pending reference changes and stores, in one write.
     private func sendAfterReferences(_ messages: [Message]) throws {
         let pending = references.drain()
         if pending.isEmpty && messages.count == 1 {
             try raylet.send(messages[0])
-        } else {
+        } else if !pending.isEmpty || !messages.isEmpty {
             try raylet.send(pending + messages)
         }
     }
@@ -308,6 +377,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         gcs?.close()
         rayletReplies.failAll(.shutDown)
         gcsReplies.failAll(.shutDown)
+        actorCalls.close()
         cluster?.stop()
     }
 

@@ -38,8 +38,17 @@ final class HoldTable: Sendable {
         state.withLock { state in ids.filter { Self.release($0, from: &state) } }
     }
 
-    func markReady(_ ids: [ObjectID]) {
-        state.withLock { $0.ready.formUnion(ids) }
+    /// Remembers that those of `ids` still held are ready, and returns those.
+    @discardableResult
+    func markReady(_ ids: [ObjectID]) -> Set<ObjectID> {
+        state.withLock { state in
+            var held = Set<ObjectID>()
+            for id in ids where state.counts[id] != nil {
+                state.ready.insert(id)
+                held.insert(id)
+            }
+            return held
+        }
     }
 
     /// Up to `limit` of `ids` known to be ready, in their order.

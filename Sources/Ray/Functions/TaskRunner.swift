@@ -9,6 +9,13 @@ enum TaskRunner {
         var returns: [(id: ObjectID, payload: PayloadWriter)]
         /// A new failure to report (not set when a failure is only passed on from an argument).
         var error: ErrorRecord?
+
+        /// The task ran and returned values: no failure of its own, none passed on.
+        var succeeded: Bool {
+            error == nil && returns.allSatisfy { entry in
+                entry.payload.bytes.withUnsafeBytes { (try? ObjectPayload.kind(of: $0)) != .error }
+            }
+        }
     }
 
     static func run(_ spec: TaskSpec, arguments: [TaskArguments.Source], nodeID: NodeID, gpuIDs: [Int]) async -> Outcome {

@@ -1,23 +1,22 @@
-import RayTransport
+import CRaySupport
 import Synchronization
 
-/// The executor a worker runs its tasks on: the thread that reads the raylet connection runs
-/// each assigned task itself, between two messages, instead of waking a thread of the global
-/// pool (a wake-up costs more than a small task). A task that awaits an answer from the raylet is
-/// resumed by that same thread when the answer arrives. Work enqueued from any other thread (a
-/// timer, another executor) goes to the global pool, so nothing waits on a busy reader.
+/// The executor a worker runs its tasks and actor calls on: the threads that read its
+/// connections (to the raylet, and from the callers of its actors) run each job themselves,
+/// between two messages, instead of waking a thread of the global pool (a wake-up costs more than
+/// a small task). A task that awaits an answer is resumed by the reader that receives it. Work
+/// enqueued from any other thread (a timer, another executor) goes to the global pool, so nothing
+/// waits on a busy reader.
 final class ReaderThreadExecutor: TaskExecutor, Sendable {
-    /// The connection whose reader thread runs the jobs (it calls `runPending`).
-    private let connection: FramedConnection
-    /// Only the reader thread appends and drains, so the lock is never contended.
+    /// Appended to by a reader and drained by whichever reader calls `runPending` next.
     private let pending = Mutex<[UnownedJob]>([])
 
-    init(readerOf connection: FramedConnection) {
-        self.connection = connection
-    }
+    /// Makes the calling reader thread one that runs jobs; it must call `runPending` after
+    /// handling each batch of messages.
+    func adoptCurrentThread() { cray_mark_job_runner_thread() }
 
     func enqueue(_ job: consuming ExecutorJob) {
-        if connection.isReaderThread {
+        if cray_is_job_runner_thread() != 0 {
             let unowned = UnownedJob(job)
             pending.withLock { $0.append(unowned) }
         } else {
@@ -25,7 +24,7 @@ final class ReaderThreadExecutor: TaskExecutor, Sendable {
         }
     }
 
-    /// Runs the jobs enqueued so far and those they enqueue in turn; called by the reader thread
+    /// Runs the jobs enqueued so far and those they enqueue in turn; called by a reader thread
     /// between messages.
     func runPending() {
         while true {

@@ -27,7 +27,8 @@ enum WorkerRuntime {
     }
 
     /// Takes one assigned task: starts it, queues it behind the running one, or gives it back
-    /// when the running one is blocked (see `WorkerTaskQueue`). Actor tasks go to their mailbox.
+    /// when the running one is blocked (see `WorkerTaskQueue`). An actor creation goes to its
+    /// mailbox (the actor's method calls come from its callers directly, see `ActorCallServer`).
     private static func execute(_ spec: TaskSpec, arguments: [ObjectLocation], gpuIDs: [Int], core: ClusterCoreWorker) {
         // The first task can arrive before `run` has installed the connection.
         if CoreWorkerRegistry.current == nil { CoreWorkerRegistry.install(core) }
@@ -59,8 +60,22 @@ enum WorkerRuntime {
         let gpuIDs = assignment.gpuIDs
         setenv("CUDA_VISIBLE_DEVICES", gpuIDs.map(String.init).joined(separator: ","), 1)
         if spec.actor != nil {
-            let report: @Sendable (TaskRunner.Outcome) -> Void = { outcome in finish(spec, outcome, core: core) }
-            ActorHost.shared.enqueue(ActorHost.Job(spec: spec, arguments: sources, nodeID: core.nodeID, gpuIDs: gpuIDs, done: report),
+            // An actor's creation: once its initializer has run, callers connect to it directly.
+            let created: @Sendable (TaskRunner.Outcome) -> Void = { outcome in
+                var outcome = outcome
+                if outcome.succeeded {
+                    do {
+                        try ActorCallServer.start(for: spec, gpuIDs: gpuIDs, core: core)
+                    } catch {
+                        let record = ErrorRecord(kind: .system, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
+                                                 workerPID: getpid(), nodeID: core.nodeID,
+                                                 message: "the actor could not listen for calls: \(error)")
+                        outcome = TaskRunner.failed(spec, record, report: true)
+                    }
+                }
+                finish(spec, outcome, core: core)
+            }
+            ActorHost.shared.enqueue(ActorHost.Job(spec: spec, arguments: sources, nodeID: core.nodeID, gpuIDs: gpuIDs, done: created),
                                      executor: core.taskExecutor)
             return
         }
@@ -70,8 +85,13 @@ enum WorkerRuntime {
         }
     }
 
-    /// Sends a task's results to the raylet: small ones inline, large ones through the store.
+    /// Sends a task's results to the raylet.
     private static func finish(_ spec: TaskSpec, _ outcome: TaskRunner.Outcome, core: ClusterCoreWorker) {
+        try? core.send(.taskDone(taskID: spec.taskID, results: returnValues(of: spec, outcome, core: core), error: outcome.error))
+    }
+
+    /// A task's results as sent: small ones inline, large ones stored in the node's store first.
+    static func returnValues(of spec: TaskSpec, _ outcome: TaskRunner.Outcome, core: ClusterCoreWorker) -> [ReturnValue] {
         var results = [ReturnValue]()
         for (id, payload) in outcome.returns {
             if payload.size <= ClusterCoreWorker.inlineLimit {
@@ -88,6 +108,6 @@ enum WorkerRuntime {
                 }
             }
         }
-        try? core.send(.taskDone(taskID: spec.taskID, results: results, error: outcome.error))
+        return results
     }
 }

@@ -21,6 +21,8 @@ extension Message {
         case .shutdown: 17
         case .killActor: 18
         case .returnTasks: 19
+        case .putResult: 20
+        case .dropActorHolds: 21
         case .registerJob: 40
         case .jobRegistered: 41
         case .registerNode: 42
@@ -48,7 +50,7 @@ extension Message {
             w.u64(UInt64(capacity))
             w.string(session)
         case let .submitTask(spec): spec.write(to: &w)
-        case let .putObject(id, payload, contained):
+        case let .putObject(id, payload, contained), let .putResult(id, payload, contained):
             w.objectID(id)
             w.blob(payload)
             w.objectIDs(contained)
@@ -90,6 +92,9 @@ extension Message {
         case .shutdown: break
         case let .killActor(actorID): w.taskID(actorID)
         case let .returnTasks(taskIDs): w.array(taskIDs) { w, id in w.taskID(id) }
+        case let .dropActorHolds(actorID, ids):
+            w.taskID(actorID)
+            w.objectIDs(ids)
         case let .registerActorName(request, name, actorID):
             w.u64(request)
             w.string(name)
@@ -168,6 +173,8 @@ extension Message {
         case 17: return .shutdown
         case 18: return .killActor(try r.taskID())
         case 19: return .returnTasks(try r.array { r throws(WireError) in try r.taskID() })
+        case 20: return .putResult(id: try r.objectID(), payload: try r.blob(), contained: try r.objectIDs())
+        case 21: return .dropActorHolds(actorID: try r.taskID(), ids: try r.objectIDs())
         case 50: return .registerActorName(request: try r.u64(), name: try r.string(), actorID: try r.taskID())
         case 51: return .actorNameReply(request: try r.u64(), error: try r.optional { r throws(WireError) in try r.string() })
         case 52: return .lookupActorName(request: try r.u64(), name: try r.string())

@@ -24,6 +24,12 @@ public enum Message: Sendable, Equatable {
     /// A worker gives back tasks queued behind its running one, unstarted: that task is about to
     /// wait, and what it waits for may be among them.
     case returnTasks([TaskID])
+    /// An actor call's result that the caller received straight from the actor's worker: stored
+    /// like a put, but the sender's hold was counted when it took the ref.
+    case putResult(id: ObjectID, payload: [UInt8], contained: [ObjectID])
+    /// Drops the holds that an actor's worker kept on results it stored for a caller: the caller,
+    /// who sends this, holds them now.
+    case dropActorHolds(actorID: TaskID, ids: [ObjectID])
 
     // Anyone and the control store.
     case registerJob(request: UInt64)

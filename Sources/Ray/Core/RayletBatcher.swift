@@ -2,13 +2,21 @@ import Dispatch
 import RayCore
 import Synchronization
 
-/// Collects this process's reference changes (first holds, last releases, finished reads) and
-/// sends them to the raylet in one frame pair: just before the next message that depends on
-/// them, or a moment later. Getting an object that holds 10,000 refs thus costs two frames, not
-/// 20,000. All additions are sent before all removals, which keeps every count right whatever
-/// the order of the changes in between.
-final class ReferenceBatcher: Sendable {
-    private let pending = Mutex<(add: [ObjectID], remove: [ObjectID], flushScheduled: Bool)>(([], [], false))
+/// Collects what this process must tell the raylet, but not at once: its reference changes (first
+/// holds, last releases, finished reads) and the results its actor calls received. They go in one
+/// write just before the next message that may depend on them, or a moment later. Getting an
+/// object that holds 10,000 refs thus costs two frames, not 20,000, and a stream of actor calls
+/// does not wake the raylet for each result. All additions go first and all removals last, which
+/// keeps every count right whatever the order of the changes in between.
+final class RayletBatcher: Sendable {
+    private struct Pending {
+        var add: [ObjectID] = []
+        var stores: [Message] = []
+        var remove: [ObjectID] = []
+        var flushScheduled = false
+    }
+
+    private let pending = Mutex(Pending())
     private let deliver: @Sendable ([Message]) -> Void
 
     /// - Parameter deliver: sends messages in order, in one write.
@@ -20,19 +28,23 @@ final class ReferenceBatcher: Sendable {
     func add(_ id: ObjectID) { enqueue { $0.add.append(id) } }
     func remove(_ ids: [ObjectID]) { enqueue { $0.remove.append(contentsOf: ids) } }
     func remove(_ id: ObjectID) { enqueue { $0.remove.append(id) } }
+    /// Messages that store objects (`putResult`, `dropActorHolds`), sent in order.
+    func store(_ messages: [Message]) { enqueue { $0.stores.append(contentsOf: messages) } }
 
     /// The pending changes as messages, emptied; put them before the next message sent.
     func drain() -> [Message] {
-        var (add, remove) = pending.withLock { state in
+        var (add, stores, remove) = pending.withLock { state in
             defer {
                 state.add = []
+                state.stores = []
                 state.remove = []
             }
-            return (state.add, state.remove)
+            return (state.add, state.stores, state.remove)
         }
         Self.cancelPairs(&add, &remove)
         var messages: [Message] = []
         if !add.isEmpty { messages.append(.addReferences(add)) }
+        messages.append(contentsOf: stores)
         if !remove.isEmpty { messages.append(.removeReferences(remove)) }
         return messages
     }
@@ -54,7 +66,7 @@ final class ReferenceBatcher: Sendable {
         add = unmatched.flatMap { id, count in repeatElement(id, count: count) }
     }
 
-    private func enqueue(_ change: (inout (add: [ObjectID], remove: [ObjectID], flushScheduled: Bool)) -> Void) {
+    private func enqueue(_ change: (inout Pending) -> Void) {
         let schedule = pending.withLock { state -> Bool in
             change(&state)
             defer { state.flushScheduled = true }

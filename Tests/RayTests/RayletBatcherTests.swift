@@ -3,13 +3,13 @@ import RayCore
 import Synchronization
 import Testing
 
-@Suite struct ReferenceBatcherTests {
+@Suite struct RayletBatcherTests {
     private func id(_ n: UInt64) -> ObjectID { ObjectID(task: TaskID(high: 3, low: n), index: 1) }
 
     @Test func anAdditionAndARemovalOfTheSameObjectCancel() {
         var add = [id(1), id(2), id(1)]
         var remove = [id(1), id(3)]
-        ReferenceBatcher.cancelPairs(&add, &remove)
+        RayletBatcher.cancelPairs(&add, &remove)
         #expect(add.sorted { $0.task.low < $1.task.low } == [id(1), id(2)])
         #expect(remove == [id(3)])
     }
@@ -17,14 +17,14 @@ import Testing
     @Test func changesOfDifferentObjectsAreKeptInOrder() {
         var add = [id(1), id(2)]
         var remove = [id(3), id(4)]
-        ReferenceBatcher.cancelPairs(&add, &remove)
+        RayletBatcher.cancelPairs(&add, &remove)
         #expect(add == [id(1), id(2)])
         #expect(remove == [id(3), id(4)])
     }
 
     @Test func aHeldAndDroppedObjectSendsNothing() {
         let sent = Mutex<[Message]>([])
-        let batcher = ReferenceBatcher { messages in sent.withLock { $0.append(contentsOf: messages) } }
+        let batcher = RayletBatcher { messages in sent.withLock { $0.append(contentsOf: messages) } }
         batcher.add(id(1))
         batcher.add([id(2)])
         batcher.remove(id(1))
