@@ -83,6 +83,20 @@ extension ClusterTests {
             }
         }
 
+        @Test func waitSeesActorResultsAsTheyArrive() async throws {
+            try await withCluster { ray in
+                let counter = try await ray.createActor(Counter.self)
+                let slow = try await counter.remote { try await $0.nap(0.3) }
+                let quick = try await counter.remote { try await $0.increment() }
+                let first = try await ray.wait([slow, quick], numReturns: 1, timeout: .seconds(10))
+                #expect(first.ready == [slow] && first.remaining == [quick])
+                let all = try await ray.wait([quick, slow], numReturns: 2, timeout: .seconds(10))
+                #expect(all.ready == [quick, slow])
+                let fromTask = try await ray.get(WaitForAll.remote([try await counter.remote { try await $0.increment() }]))
+                #expect(fromTask == 1)
+            }
+        }
+
         @Test func thousandsOfCallsFromTasksAndActorsDoNotStall() async throws {
             // More calls and answers than the sockets between the two processes buffer, from a
             // task and, several times, from another actor.

@@ -109,6 +109,13 @@ struct IncrementMany: RemoteFunction2 {
     }
 }
 
+/// Waits inside a task for refs it was given, and says how many were ready.
+struct WaitForAll: RemoteFunction1 {
+    static func run(_ refs: [ObjectRef<Int>]) async throws -> Int {
+        try await Ray.current().wait(refs, numReturns: refs.count, timeout: .seconds(10)).ready.count
+    }
+}
+
 struct MakeDetachedCounter: RemoteFunction1 {
     static func run(_ name: String) async throws -> Int {
         let counter = try await Ray.current().createActor(Counter.self, options: ActorOptions(name: name, detached: true))

@@ -116,6 +116,16 @@ final class ActorCallRouter: Sendable {
         return true
     }
 
+    /// Makes those of `ids` still on their way go to the raylet as soon as they arrive: this
+    /// process is about to wait for them there (`wait`).
+    func storeOnArrival(_ ids: [ObjectID]) {
+        let waiter = ArrivalWaiter()
+        waiter.waitsAtRaylet.store(true, ordering: .releasing)
+        state.withLock { state in
+            for id in ids where state.awaited[id] != nil { state.awaited[id]!.append(waiter) }
+        }
+    }
+
     /// Closes every actor connection; calls in flight fail.
     func close() {
         let connections = state.withLock { state in
@@ -192,20 +202,23 @@ final class ActorCallRouter: Sendable {
     private func arrived(_ results: [(actorID: TaskID, values: [ReturnValue])]) {
         guard !results.isEmpty else { return }
         services.keep(results)
-        let woken = state.withLock { state -> [ArrivalWaiter] in
+        let (woken, askedRaylet) = state.withLock { state -> ([ArrivalWaiter], Bool) in
             var woken = [ArrivalWaiter]()
+            var askedRaylet = false
             for (_, values) in results {
                 for value in values {
                     for waiter in state.awaited.removeValue(forKey: value.id) ?? [] {
                         waiter.remaining -= 1
                         if waiter.remaining == 0 { woken.append(waiter) }
+                        askedRaylet = askedRaylet || waiter.waitsAtRaylet.load(ordering: .acquiring)
                     }
                 }
             }
-            return woken
+            return (woken, askedRaylet)
         }
         for waiter in woken { waiter.arrived() }
-        if woken.contains(where: { $0.waitsAtRaylet.load(ordering: .acquiring) }) { services.flush() }
+        // Someone here waits for these at the raylet: it must not wait for the next batch.
+        if askedRaylet { services.flush() }
     }
 
     /// The actor cannot be called any more: its waiting and in-flight calls fail, and so will

@@ -294,6 +294,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         try checkOpen()
         let locallyReady = heldObjects.ready(among: ids, limit: numReturns)
         if locallyReady.count >= numReturns { return locallyReady }
+        if actorCalls.awaitsAny(of: ids) { actorCalls.storeOnArrival(ids) }
         let milliseconds = timeout.map { Int64($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000) } ?? -1
         let reply = try await callWhileBlocked { request in
             .waitObjects(request: request, ids: ids, numReturns: numReturns, timeoutMilliseconds: milliseconds)
