@@ -83,6 +83,18 @@ extension ClusterTests {
             }
         }
 
+        @Test func refsInsideCallArgumentsLiveUntilTheCallRan() async throws {
+            // The store keeps 1/16 of its 64 MiB unreferenced; the 16 MiB array would be evicted
+            // as soon as nothing referred to it.
+            try await withCluster(RayOptions(cpus: 2, objectStoreMemory: 64 << 20)) { ray in
+                let counter = try await ray.createActor(Counter.self)
+                var array: ObjectRef<[Float]>? = try ray.put([Float](repeating: 1, count: 4 << 20))
+                let sum = try await counter.remote { [array] in try await $0.sumLater(array!, nap: 0.3) }
+                array = nil
+                #expect(try await ray.get(sum) == Double(4 << 20))
+            }
+        }
+
         @Test func waitSeesActorResultsAsTheyArrive() async throws {
             try await withCluster { ray in
                 let counter = try await ray.createActor(Counter.self)

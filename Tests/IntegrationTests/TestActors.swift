@@ -26,6 +26,12 @@ distributed actor Counter: RayActor {
 
     distributed func history() -> [Int] { log }
     distributed func pid() -> Int32 { getpid() }
+    /// Reads the array behind `ref` after a nap: by then the caller may have dropped its ref.
+    distributed func sumLater(_ ref: ObjectRef<[Float]>, nap seconds: Double) async throws -> Double {
+        try await Task.sleep(for: .seconds(seconds))
+        return try await ref.get().reduce(0) { $0 + Double($1) }
+    }
+
     /// Large enough to travel through the store rather than inside the answer.
     distributed func floats(_ count: Int) -> NDArray<Float> { NDArray((0..<count).map(Float.init), shape: [count]) }
 

@@ -83,7 +83,7 @@ public final class RayActorSystem: DistributedActorSystem, Sendable {
                             displayName: Self.displayName(of: target, on: Act.self), arguments: invocation.arguments.map { .value($0) },
                             returnCount: 1, resources: Resources(),
                             actor: ActorTaskInfo(kind: .method, actorID: actor.id.taskID, genericSubstitutions: invocation.substitutions))
-        return (core, try core.callActor(spec))
+        return (core, try core.callActor(spec, keepingAlive: invocation.containedObjectIDs))
     }
 
     /// Display names by target identifier: building one takes the type's name from the runtime

@@ -7,6 +7,8 @@ public struct RayInvocationEncoder: DistributedTargetInvocationEncoder {
 
     var arguments: [[UInt8]] = []
     var substitutions: [String] = []
+    /// The objects that refs (and actor handles) inside the arguments stand for.
+    var containedObjectIDs: [ObjectID] = []
 
     public mutating func recordGenericSubstitution<T>(_ type: T.Type) throws {
         guard let name = _mangledTypeName(T.self) else {
@@ -16,7 +18,9 @@ public struct RayInvocationEncoder: DistributedTargetInvocationEncoder {
     }
 
     public mutating func recordArgument<Value: Codable>(_ argument: RemoteCallArgument<Value>) throws {
-        arguments.append(try ObjectCodec.encode(argument.value).bytes)
+        let encoded = try ObjectCodec.encode(argument.value)
+        arguments.append(encoded.bytes)
+        containedObjectIDs.append(contentsOf: encoded.containedObjectIDs)
     }
 
     public mutating func recordReturnType<R: Codable>(_ type: R.Type) throws {}

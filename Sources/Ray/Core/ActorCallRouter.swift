@@ -24,16 +24,23 @@ final class ActorCallRouter: Sendable {
         let nodeID: NodeID
     }
 
+    /// A call not answered yet, and the hold on the objects its arguments refer to, which ends
+    /// with it.
+    private struct Call {
+        let spec: TaskSpec
+        let arguments: ReferenceHolder?
+    }
+
     private struct State {
         /// Open connections, by actor.
         var connections: [TaskID: FramedConnection] = [:]
         /// Calls waiting for their actor's connection to open, in order; an actor is opening
         /// while it has an entry.
-        var waiting: [TaskID: [TaskSpec]] = [:]
+        var waiting: [TaskID: [Call]] = [:]
         /// Why an actor cannot be called any more.
         var unreachable: [TaskID: String] = [:]
         /// Calls sent and not answered yet, with the actor they went to.
-        var inFlight: [TaskID: (actorID: TaskID, spec: TaskSpec)] = [:]
+        var inFlight: [TaskID: (actorID: TaskID, call: Call)] = [:]
         /// Results on their way, and the `get`s waiting for them.
         var awaited: [ObjectID: [ArrivalWaiter]] = [:]
         var closed = false
@@ -47,9 +54,10 @@ final class ActorCallRouter: Sendable {
     }
 
     /// Sends one call (or queues it while its actor's connection opens). Its results arrive
-    /// through `Services.deliver`.
-    func call(_ spec: TaskSpec) {
+    /// through `Services.keep`; `arguments` is released then.
+    func call(_ spec: TaskSpec, keepingAlive arguments: ReferenceHolder?) {
         guard let actorID = spec.actor?.actorID else { return }
+        let call = Call(spec: spec, arguments: arguments)
         enum Route {
             case send(FramedConnection)
             case open
@@ -61,14 +69,14 @@ final class ActorCallRouter: Sendable {
             if let reason = state.unreachable[actorID] { return .fail(reason) }
             for id in spec.returnIDs { state.awaited[id] = [] }
             if state.waiting[actorID] != nil {
-                state.waiting[actorID]!.append(spec)
+                state.waiting[actorID]!.append(call)
                 return .queued
             }
             if let connection = state.connections[actorID] {
-                state.inFlight[spec.taskID] = (actorID, spec)
+                state.inFlight[spec.taskID] = (actorID, call)
                 return .send(connection)
             }
-            state.waiting[actorID] = [spec]
+            state.waiting[actorID] = [call]
             return .open
         }
         switch route {
@@ -148,7 +156,7 @@ final class ActorCallRouter: Sendable {
         startReading(connection, of: actorID)
         // Calls made while this sends the waiting ones join the queue, so the order holds.
         while true {
-            let batch = state.withLock { state -> [TaskSpec]? in
+            let batch = state.withLock { state -> [Call]? in
                 guard state.unreachable[actorID] == nil else { return nil }
                 let waiting = state.waiting[actorID] ?? []
                 if waiting.isEmpty {
@@ -157,12 +165,12 @@ final class ActorCallRouter: Sendable {
                     return nil
                 }
                 state.waiting[actorID] = []
-                for spec in waiting { state.inFlight[spec.taskID] = (actorID, spec) }
+                for call in waiting { state.inFlight[call.spec.taskID] = (actorID, call) }
                 return waiting
             }
             guard let batch else { return }
             do {
-                try connection.send(batch.map { .executeTask($0, arguments: [], gpuIDs: []) })
+                try connection.send(batch.map { .executeTask($0.spec, arguments: [], gpuIDs: []) })
             } catch {
                 // The reader sees the connection close and fails what is in flight.
                 return
@@ -227,11 +235,11 @@ final class ActorCallRouter: Sendable {
         let failed = state.withLock { state -> [TaskSpec] in
             state.unreachable[actorID] = reason
             state.connections[actorID] = nil
-            var failed = state.waiting.removeValue(forKey: actorID) ?? []
+            var failed = (state.waiting.removeValue(forKey: actorID) ?? []).map(\.spec)
             let sent = state.inFlight.filter { $0.value.actorID == actorID }
-            for (taskID, call) in sent {
+            for (taskID, entry) in sent {
                 state.inFlight[taskID] = nil
-                failed.append(call.spec)
+                failed.append(entry.call.spec)
             }
             return failed
         }
@@ -239,7 +247,7 @@ final class ActorCallRouter: Sendable {
     }
 
     private func fail(_ taskIDs: [TaskID], of actorID: TaskID, reason: String) {
-        let failed = state.withLock { state in taskIDs.compactMap { state.inFlight.removeValue(forKey: $0)?.spec } }
+        let failed = state.withLock { state in taskIDs.compactMap { state.inFlight.removeValue(forKey: $0)?.call.spec } }
         deliverFailures(failed, of: actorID, reason: reason)
     }
 

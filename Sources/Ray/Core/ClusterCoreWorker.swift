@@ -186,11 +186,11 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         try sendAfterReferences(.submitTask(spec))
     }
 
-    func callActor(_ spec: TaskSpec) throws -> ReferenceHolder {
+    func callActor(_ spec: TaskSpec, keepingAlive argumentObjects: [ObjectID]) throws -> ReferenceHolder {
         try checkOpen()
         // The raylet learns of the results only when they arrive, so it counts this hold now.
         let holder = hold(spec.returnIDs, countedByNode: false)
-        actorCalls.call(spec)
+        actorCalls.call(spec, keepingAlive: argumentObjects.isEmpty ? nil : hold(argumentObjects, countedByNode: false))
         return holder
     }
 
@@ -368,8 +368,16 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
 
     func isInObjectStore(_ pointer: UnsafeRawPointer) -> Bool { arena.contains(pointer) }
 
-    /// Sends a message to the raylet (the worker runtime reports finished tasks this way).
-    func send(_ message: Message) throws { try raylet.send(message) }
+    /// Sends a message to the raylet (the worker runtime reports finished tasks this way), after
+    /// the reference changes the task made: holds it took on refs it decoded must be counted
+    /// before its caller, told the task is done, lets go of the objects that contained them.
+    func send(_ message: Message) throws { try sendAfterReferences(message) }
+
+    /// Sends the holds this process took and has not told the raylet about, if any: before an
+    /// answer that lets another process drop the objects that contained the refs.
+    func sendPendingHolds() {
+        if references.hasPendingAdditions { try? sendAfterReferences([]) }
+    }
 
     func shutdown() async {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }

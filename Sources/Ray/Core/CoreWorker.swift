@@ -20,8 +20,9 @@ protocol CoreWorker: AnyObject, Sendable {
     func releaseHold(_ id: ObjectID)
 
     func submit(_ spec: TaskSpec) throws
-    /// Sends an actor method call; the holder keeps its results.
-    func callActor(_ spec: TaskSpec) throws -> ReferenceHolder
+    /// Sends an actor method call; the holder keeps its results. The objects that refs inside
+    /// its arguments stand for are kept until the call has run.
+    func callActor(_ spec: TaskSpec, keepingAlive argumentObjects: [ObjectID]) throws -> ReferenceHolder
     func store(_ id: ObjectID, _ payload: PayloadWriter) throws
     func get(_ ids: [ObjectID]) async throws -> [ObjectBuffer]
     /// The first `numReturns` ready objects, in the order of `ids`, once that many are ready or

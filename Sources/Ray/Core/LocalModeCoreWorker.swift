@@ -30,7 +30,7 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
     func releaseHolds(_ ids: [ObjectID]) {}
     func releaseHold(_ id: ObjectID) {}
 
-    func callActor(_ spec: TaskSpec) throws -> ReferenceHolder {
+    func callActor(_ spec: TaskSpec, keepingAlive argumentObjects: [ObjectID]) throws -> ReferenceHolder {
         try submit(spec)
         return hold(spec.returnIDs, countedByNode: true)
     }

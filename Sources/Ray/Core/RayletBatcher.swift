@@ -28,6 +28,9 @@ final class RayletBatcher: Sendable {
     func add(_ id: ObjectID) { enqueue { $0.add.append(id) } }
     func remove(_ ids: [ObjectID]) { enqueue { $0.remove.append(contentsOf: ids) } }
     func remove(_ id: ObjectID) { enqueue { $0.remove.append(id) } }
+
+    var hasPendingAdditions: Bool { pending.withLock { !$0.add.isEmpty } }
+
     /// Messages that store objects (`putResult`, `dropActorHolds`), sent in order.
     func store(_ messages: [Message]) { enqueue { $0.stores.append(contentsOf: messages) } }
 

@@ -37,6 +37,9 @@ enum ActorCallServer {
         let job = ActorHost.Job(spec: spec, arguments: arguments, nodeID: core.nodeID, gpuIDs: gpuIDs) { outcome in
             let results = WorkerRuntime.returnValues(of: spec, outcome, core: core)
             if let error = outcome.error { core.report(error) }
+            // The caller keeps refs passed in the arguments until it has the answer; holds the
+            // call took on them must reach the raylet first.
+            core.sendPendingHolds()
             try? connection.send(.taskDone(taskID: spec.taskID, results: results, error: outcome.error))
         }
         ActorHost.shared.enqueue(job, executor: core.taskExecutor)
