@@ -71,6 +71,23 @@ enum CodecFixtures {
         }
     }
 
+    /// Stands in for `ObjectRef` as `ValueDecoder` makes it: straight from the object ID.
+    struct DirectReference: Codable, Equatable, ObjectIDDecodable {
+        var id: ObjectID
+
+        init(decodedObjectID id: ObjectID) {
+            self.id = id
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            try (encoder as? ObjectIDEncoding)?.encodeObjectID(id)
+        }
+
+        init(from decoder: any Decoder) throws {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "decoded without a Decoder"))
+        }
+    }
+
     struct Holder: Codable, Equatable {
         var main: Reference
         var others: [Reference]

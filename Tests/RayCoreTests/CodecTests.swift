@@ -108,6 +108,18 @@ import RayCore
         #expect(try ValueEncoder().encode(F.sample).containedObjectIDs.isEmpty)
     }
 
+    @Test func referencesAreMadeStraightFromTheirObjectIDs() throws {
+        let ids = (0..<1000).map { ObjectID.put(by: TaskID(high: 9, low: UInt64($0)), counter: 1) }
+        let references = ids.map(F.DirectReference.init(decodedObjectID:))
+        let encoded = try ValueEncoder().encode(["refs": references])
+        #expect(try ValueDecoder().decode([String: [F.DirectReference]].self, from: encoded.bytes) == ["refs": references])
+        // Something else where a reference belongs fails with the path to it.
+        let wrong = try ValueEncoder().encode(["refs": [1, 2]])
+        let error = try #require(throws: DecodingError.self) { try ValueDecoder().decode([String: [F.DirectReference]].self, from: wrong.bytes) }
+        guard case let .typeMismatch(_, context) = error else { Issue.record("unexpected \(error)"); return }
+        #expect(context.codingPath.map(\.stringValue) == ["refs", "Index 0"])
+    }
+
     /// Every encoder and decoder the codec hands out, however reached, supports object IDs.
     @Test func everyEncoderAndDecoderHandlesObjectIDs() throws {
         struct Probe: Codable {

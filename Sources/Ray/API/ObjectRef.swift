@@ -44,7 +44,13 @@ public struct ObjectRef<Value: Codable & Sendable>: Sendable, Hashable, CustomSt
             }
             id = parsed
         }
-        // A ref that arrives inside a value is a new holder in this process.
+        self.init(decodedObjectID: id)
+    }
+}
+
+extension ObjectRef: ObjectIDDecodable {
+    /// The ref for an object ID read from a value: a new holder in this process.
+    public init(decodedObjectID id: ObjectID) {
         self.init(id: id, holder: CoreWorkerRegistry.current?.hold(id, countedByNode: false))
     }
 }

@@ -78,12 +78,19 @@ public struct ActorHandle<A: RayActor>: Sendable, Hashable, Codable, CustomStrin
     }
 
     public init(from decoder: any Decoder) throws {
-        let id = if let handleObject = try ValueDecoder.objectID(from: decoder) {
-            RayActorID(handleObject.task)
+        if let handleObject = try ValueDecoder.objectID(from: decoder) {
+            self.init(decodedObjectID: handleObject)
         } else {
-            try RayActorID(from: decoder)
+            self.init(decodedObjectID: try RayActorID(from: decoder).handleObject)
         }
-        // A handle that arrives inside a value is a new holder in this process.
+    }
+}
+
+extension ActorHandle: ObjectIDDecodable {
+    /// The handle whose handle object `handleObject` was read from a value: a new holder in this
+    /// process.
+    public init(decodedObjectID handleObject: ObjectID) {
+        let id = RayActorID(handleObject.task)
         self.init(id: id, holder: CoreWorkerRegistry.current?.hold(id.handleObject, countedByNode: false))
     }
 }

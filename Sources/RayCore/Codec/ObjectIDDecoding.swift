@@ -5,6 +5,13 @@ public protocol ObjectIDDecoding {
     func decodeObjectID() throws -> ObjectID
 }
 
+/// A type whose values are references to objects: `ValueDecoder` makes one straight from the
+/// object ID it reads (written through `ObjectIDEncoding`), with no `Decoder` in between, which
+/// matters for values that hold thousands of refs. Other decoders use its `init(from:)`.
+public protocol ObjectIDDecodable: Decodable {
+    init(decodedObjectID id: ObjectID)
+}
+
 extension ValueDecoder {
     /// The object ID that `decoder` reads, when it decodes our format (nil for other decoders).
     /// The concrete type is tried first: a cast to the protocol searches the runtime's conformance

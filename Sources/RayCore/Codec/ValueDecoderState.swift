@@ -30,6 +30,9 @@ final class ValueDecoderState {
     /// The last type found to need its `init(from:)`, so that the elements of an array of
     /// structs skip the two conformance lookups of `decodeValue`.
     @exclusivity(unchecked) private var lastNestedType: ObjectIdentifier?
+    /// The last reference type met, so that the elements of an array of refs skip the
+    /// conformance lookup.
+    @exclusivity(unchecked) private var lastReferenceType: (any ObjectIDDecodable.Type)?
 
     init(reader: MessagePackReader, maxDepth: Int) {
         self.reader = reader
@@ -47,6 +50,9 @@ final class ValueDecoderState {
         _ type: T.Type, at offset: Int, elementType: NumericDType?, anchor: ValueCodingPathAnchor, key: ValueEntryKey,
         needsEnd: Bool, end: inout Int
     ) throws -> T {
+        if let lastReferenceType, ObjectIdentifier(lastReferenceType) == ObjectIdentifier(T.self) {
+            return try reference(lastReferenceType, at: offset, elementType: elementType, anchor: anchor, key: key, end: &end) as! T
+        }
         if lastNestedType != ObjectIdentifier(T.self),
            let value = try decodeDirectly(T.self, at: offset, elementType: elementType, anchor: anchor, key: key, end: &end) {
             return value
@@ -72,6 +78,10 @@ final class ValueDecoderState {
             guard elementType == nil, let array = try bulkArray(arrayType, at: offset, anchor: anchor, key: key, end: &end) else { return nil }
             return array as? T
         }
+        if let referenceType = T.self as? any ObjectIDDecodable.Type {
+            lastReferenceType = referenceType
+            return try reference(referenceType, at: offset, elementType: elementType, anchor: anchor, key: key, end: &end) as? T
+        }
         lastNestedType = ObjectIdentifier(T.self)
         return nil
     }
@@ -89,6 +99,25 @@ final class ValueDecoderState {
             return value
         } catch {
             throw error.decodingError(expected: S.self, codingPath: codingPath(anchor, appending: key))
+        }
+    }
+
+    /// A reference made straight from the object ID at `offset`: no `Decoder`, no coding path.
+    private func reference(
+        _ referenceType: any ObjectIDDecodable.Type, at offset: Int, elementType: NumericDType?, anchor: ValueCodingPathAnchor,
+        key: ValueEntryKey, end: inout Int
+    ) throws -> any ObjectIDDecodable {
+        do throws(MessagePackReadError) {
+            let header: MessagePackHeader
+            (header, end) = try self.header(at: offset, elementType: elementType)
+            guard elementType == nil, case .ext(CodecExtensionType.objectID.rawValue, let payload) = header else {
+                throw .mismatch(found: found(header, elementType), at: offset)
+            }
+            let id = try reader.objectID(payload: payload, at: offset)
+            noteEnd(of: offset, at: end)
+            return referenceType.init(decodedObjectID: id)
+        } catch {
+            throw error.decodingError(expected: referenceType, codingPath: codingPath(anchor, appending: key))
         }
     }
 
