@@ -122,6 +122,17 @@ extension ClusterTests {
             }
         }
 
+        @Test func genericAndVoidMethodsRun() async throws {
+            try await withCluster { ray in
+                let counter = try await ray.createActor(Counter.self)
+                #expect(try await counter.actor.echo(41) == 41)
+                #expect(try await ray.get(counter.remote { try await $0.echo("forty-one") }) == "forty-one")
+                _ = try await counter.actor.increment()
+                _ = try await ray.get(counter.remote { try await $0.reset() })
+                #expect(try await counter.actor.increment() == 1)
+            }
+        }
+
         @Test func aThrowingMethodKeepsTheActorAndItsState() async throws {
             try await withCluster { ray in
                 let counter = try await ray.createActor(Counter.self)

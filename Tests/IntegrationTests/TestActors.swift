@@ -26,6 +26,9 @@ distributed actor Counter: RayActor {
 
     distributed func history() -> [Int] { log }
     distributed func pid() -> Int32 { getpid() }
+    distributed func echo<T: Codable & Sendable>(_ value: T) -> T { value }
+    distributed func reset() { value = 0 }
+
     /// Reads the array behind `ref` after a nap: by then the caller may have dropped its ref.
     distributed func sumLater(_ ref: ObjectRef<[Float]>, nap seconds: Double) async throws -> Double {
         try await Task.sleep(for: .seconds(seconds))

@@ -91,6 +91,6 @@ final class ActorHost: Sendable {
 
     @concurrent private func execute<Act: DistributedActor>(on actor: Act, target: RemoteCallTarget, decoder: inout RayInvocationDecoder,
                                                 handler: RayResultHandler) async throws {
-        try await RayActorSystem.shared.executeDistributedTarget(on: actor, target: target, invocationDecoder: &decoder, handler: handler)
+        try await DistributedTargetRunner.run(target, on: actor, decoder: &decoder, handler: handler)
     }
 }
