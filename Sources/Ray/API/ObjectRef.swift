@@ -35,8 +35,8 @@ public struct ObjectRef<Value: Codable & Sendable>: Sendable, Hashable, CustomSt
 
     public init(from decoder: any Decoder) throws {
         let id: ObjectID
-        if let decoded = try ValueDecoder.objectID(from: decoder) {
-            id = decoded
+        if let decoder = decoder as? ObjectIDDecoding {
+            id = try decoder.decodeObjectID()
         } else {
             let hex = try decoder.singleValueContainer().decode(String.self)
             guard let parsed = ObjectID(hex: hex) else {

@@ -78,8 +78,8 @@ public struct ActorHandle<A: RayActor>: Sendable, Hashable, Codable, CustomStrin
     }
 
     public init(from decoder: any Decoder) throws {
-        if let handleObject = try ValueDecoder.objectID(from: decoder) {
-            self.init(decodedObjectID: handleObject)
+        if let decoder = decoder as? ObjectIDDecoding {
+            self.init(decodedObjectID: try decoder.decodeObjectID())
         } else {
             self.init(decodedObjectID: try RayActorID(from: decoder).handleObject)
         }

@@ -1,4 +1,3 @@
-import Glibc
 import RayCore
 import RayTransport
 import Synchronization
@@ -113,14 +112,12 @@ final class ActorCallRouter: Sendable {
             return waiter.remaining
         }
         guard expected > 0 else { return true }
-        let deadline = BusyPoll.now() + budget
-        while !waiter.hasArrived && BusyPoll.now() < deadline { sched_yield() }
-        if waiter.hasArrived { return true }
+        if waiter.arrival.poll(for: budget) { return true }
         guard park else {
             waiter.waitsAtRaylet.store(true, ordering: .releasing)
             return false
         }
-        await waiter.wait()
+        _ = try? await waiter.arrival.value(pollingFor: 0)
         return true
     }
 
@@ -224,7 +221,7 @@ final class ActorCallRouter: Sendable {
             }
             return (woken, askedRaylet)
         }
-        for waiter in woken { waiter.arrived() }
+        for waiter in woken { waiter.arrival.resolve(.success(())) }
         // Someone here waits for these at the raylet: it must not wait for the next batch.
         if askedRaylet { services.flush() }
     }
@@ -267,26 +264,6 @@ final class ArrivalWaiter: @unchecked Sendable {
     var remaining = 0
     /// It stopped waiting here and asked the raylet instead.
     let waitsAtRaylet = Atomic<Bool>(false)
-    private let state = Mutex<(arrived: Bool, continuation: CheckedContinuation<Void, Never>?)>((false, nil))
-
-    var hasArrived: Bool { state.withLock { $0.arrived } }
-
-    func arrived() {
-        let parked = state.withLock { state in
-            state.arrived = true
-            defer { state.continuation = nil }
-            return state.continuation
-        }
-        parked?.resume()
-    }
-
-    func wait() async {
-        await withCheckedContinuation { continuation in
-            let already = state.withLock { state in
-                if !state.arrived { state.continuation = continuation }
-                return state.arrived
-            }
-            if already { continuation.resume() }
-        }
-    }
+    /// Resolved when the last of its results has arrived.
+    let arrival = PolledReply<Void>()
 }

@@ -197,17 +197,10 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     /// Waits until the actor can take calls (its creation finished) and connects to it.
     private func connectToActor(_ actorID: TaskID) async throws -> FramedConnection {
         let handleObject = ActorTaskInfo.handleObject(of: actorID)
-        let created: ObjectBuffer
-        if let cached = smallObjects.lookup([handleObject]) {
-            created = ObjectBuffer(id: handleObject, copying: cached[0])
-        } else {
-            let reply = try await rayletReplies.call { request in try sendAfterReferences(.getObjects(request: request, ids: [handleObject])) }
-            guard case let .objectsReply(_, locations) = reply, let location = locations.first else {
-                throw RayError.system("the raylet answered a get with the wrong objects")
-            }
-            created = buffer(at: location)
-        }
-        if let record = ObjectCodec.error(in: created) { throw RayError.system(record.message) }
+        // Not `get`: no task of this process is blocked by this wait, so none hands work back.
+        var created = cached([handleObject])
+        if created == nil { created = try await getFromRaylet([handleObject], blockingTheTask: false) }
+        if let buffer = created?.first, let record = ObjectCodec.error(in: buffer) { throw RayError.system(record.message) }
         return try FramedConnection.connect(path: ActorCallServer.socketPath(sessionDirectory: sessionDirectory, actorID: actorID))
     }
 
@@ -257,18 +250,29 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
 
     func get(_ ids: [ObjectID]) async throws -> [ObjectBuffer] {
         try checkOpen()
-        if let cached = smallObjects.lookup(ids) {
-            return zip(ids, cached).map { ObjectBuffer(id: $0, copying: $1) }
-        }
+        if let buffers = cached(ids) { return buffers }
         // Results on their way from an actor arrive here first. A worker's task does not park
         // for them: it asks the raylet, which lends its CPUs meanwhile and gets the results too.
-        if actorCalls.awaitsAny(of: ids) {
-            let budget = cray_is_reader_thread() == 0 ? BusyPoll.process.budget : 0
-            if await actorCalls.awaitArrival(of: ids, pollingFor: budget, park: taskQueue == nil), let cached = smallObjects.lookup(ids) {
-                return zip(ids, cached).map { ObjectBuffer(id: $0, copying: $1) }
-            }
+        if actorCalls.awaitsAny(of: ids), await actorCalls.awaitArrival(of: ids, pollingFor: pollBudget, park: taskQueue == nil),
+           let buffers = cached(ids) {
+            return buffers
         }
-        let reply = try await callWhileBlocked { request in .getObjects(request: request, ids: ids) }
+        return try await getFromRaylet(ids, blockingTheTask: true)
+    }
+
+    /// The objects from this process's cache of small objects, if all of them are there.
+    private func cached(_ ids: [ObjectID]) -> [ObjectBuffer]? {
+        smallObjects.lookup(ids).map { payloads in zip(ids, payloads).map { ObjectBuffer(id: $0, copying: $1) } }
+    }
+
+    /// Asks the raylet for the objects; `blockingTheTask` when the running task waits for them
+    /// (see `callWhileBlocked`).
+    private func getFromRaylet(_ ids: [ObjectID], blockingTheTask: Bool) async throws -> [ObjectBuffer] {
+        let reply = if blockingTheTask {
+            try await callWhileBlocked { request in .getObjects(request: request, ids: ids) }
+        } else {
+            try await rayletReplies.call { request in try sendAfterReferences(.getObjects(request: request, ids: ids)) }
+        }
         guard case let .objectsReply(_, locations) = reply, locations.count == ids.count else {
             throw RayError.system("the raylet answered a get with the wrong objects")
         }
@@ -310,13 +314,15 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     private func callWhileBlocked(_ makeRequest: (UInt64) -> Message) async throws -> Message {
         let returned = taskQueue?.blocking() ?? []
         defer { taskQueue?.unblocked() }
-        // A reader thread must not poll: it is the thread that delivers the answer.
-        let budget = cray_is_reader_thread() == 0 ? BusyPoll.process.budget : 0
-        return try await rayletReplies.call(pollingFor: budget) { request in
+        return try await rayletReplies.call(pollingFor: pollBudget) { request in
             let message = makeRequest(request)
             try sendAfterReferences(returned.isEmpty ? [message] : [.returnTasks(returned), message])
         }
     }
+
+    /// How long `get` and `wait` poll for an answer before suspending. A reader thread must not
+    /// poll: it may be the thread that delivers the answer.
+    private var pollBudget: UInt64 { cray_is_reader_thread() == 0 ? BusyPoll.process.budget : 0 }
 
     /// Sends `messages` after any pending reference changes and stores, in one write.
     private func sendAfterReferences(_ messages: [Message]) throws {

@@ -11,7 +11,7 @@ final class PendingReplies: Sendable {
     private enum Waiter {
         case async(CheckedContinuation<Message, any Error>)
         case blocking(BlockingReply)
-        case polled(PolledReply)
+        case polled(PolledReply<Message>)
     }
 
     private let waiters = Mutex<(next: UInt64, byRequest: [UInt64: Waiter], failure: RayError?)>((1, [:], nil))
@@ -41,14 +41,9 @@ final class PendingReplies: Sendable {
     /// thread (the caller's executor keeps its thread meanwhile).
     func call(pollingFor budget: UInt64, _ makeRequest: (UInt64) throws -> Void) async throws -> Message {
         guard budget > 0 else { return try await call(makeRequest) }
-        let reply = PolledReply()
+        let reply = PolledReply<Message>()
         try send(for: .polled(reply), makeRequest)
-        let deadline = BusyPoll.now() + budget
-        repeat {
-            if let result = reply.result { return try result.get() }
-            sched_yield()
-        } while BusyPoll.now() < deadline
-        return try await withCheckedThrowingContinuation { reply.park($0) }
+        return try await reply.value(pollingFor: budget)
     }
 
     /// The same, blocking the calling thread (for synchronous API calls such as `put`). When the
@@ -137,13 +132,14 @@ final class BlockingReply: @unchecked Sendable {
     }
 }
 
-/// One caller that polls for its answer, then suspends if it has not come yet.
-final class PolledReply: Sendable {
-    private let state = Mutex<(result: Result<Message, any Error>?, continuation: CheckedContinuation<Message, any Error>?)>((nil, nil))
+/// One answer that its caller polls for, then suspends for if it has not come yet: an answer
+/// that comes within the polling budget costs no wake-up of a suspended task's thread.
+final class PolledReply<Value: Sendable>: Sendable {
+    private let state = Mutex<(result: Result<Value, any Error>?, continuation: CheckedContinuation<Value, any Error>?)>((nil, nil))
 
-    var result: Result<Message, any Error>? { state.withLock { $0.result } }
+    var hasResult: Bool { state.withLock { $0.result != nil } }
 
-    func resolve(_ result: Result<Message, any Error>) {
+    func resolve(_ result: Result<Value, any Error>) {
         let parked = state.withLock { state in
             defer { state.continuation = nil }
             if state.continuation == nil { state.result = result }
@@ -152,12 +148,22 @@ final class PolledReply: Sendable {
         parked?.resume(with: result)
     }
 
-    /// Suspends the caller until the answer, or resumes it at once if the answer came meanwhile.
-    func park(_ continuation: CheckedContinuation<Message, any Error>) {
-        let ready = state.withLock { state in
-            if state.result == nil { state.continuation = continuation }
-            return state.result
+    /// Polls for the answer for up to `budget` nanoseconds; whether it came.
+    func poll(for budget: UInt64) -> Bool {
+        let deadline = BusyPoll.now() + budget
+        while !hasResult && BusyPoll.now() < deadline { sched_yield() }
+        return hasResult
+    }
+
+    /// The answer: polled for up to `budget` nanoseconds, then awaited.
+    func value(pollingFor budget: UInt64) async throws -> Value {
+        _ = poll(for: budget)
+        return try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state in
+                if state.result == nil { state.continuation = continuation }
+                return state.result
+            }
+            if let ready { continuation.resume(with: ready) }
         }
-        if let ready { continuation.resume(with: ready) }
     }
 }

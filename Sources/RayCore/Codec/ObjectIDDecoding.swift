@@ -11,14 +11,3 @@ public protocol ObjectIDDecoding {
 public protocol ObjectIDDecodable: Decodable {
     init(decodedObjectID id: ObjectID)
 }
-
-extension ValueDecoder {
-    /// The object ID that `decoder` reads, when it decodes our format (nil for other decoders).
-    /// The concrete type is tried first: a cast to the protocol searches the runtime's conformance
-    /// tables, which was an eighth of decoding a value that holds 10,000 refs.
-    public static func objectID(from decoder: any Decoder) throws -> ObjectID? {
-        if let slot = decoder as? ValueSlotDecoder { return try slot.decodeObjectID() }
-        if let other = decoder as? ObjectIDDecoding { return try other.decodeObjectID() }
-        return nil
-    }
-}
