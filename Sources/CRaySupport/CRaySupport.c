@@ -82,6 +82,14 @@ pid_t cray_peer_pid(int fd) {
     return credentials.pid;
 }
 
+int cray_peer_uid(int fd, uid_t *uid) {
+    struct ucred credentials;
+    socklen_t length = sizeof(credentials);
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
+    *uid = credentials.uid;
+    return 0;
+}
+
 static __thread int is_reader_thread = 0;
 
 void cray_mark_reader_thread(void) { is_reader_thread = 1; }

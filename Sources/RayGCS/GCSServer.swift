@@ -19,14 +19,15 @@ public final class GCSServer: Sendable {
     private let listener: Listener
     private let log: ServiceLog
 
-    public init(socketPath: String, log: ServiceLog) throws {
-        listener = try Listener(path: socketPath)
+    public init(socketPath: String, secret: SessionSecret, log: ServiceLog) throws {
+        listener = try Listener(path: socketPath, secret: secret, log: log)
         self.log = log
     }
 
     public func start() {
         listener.start { [self] connection in
-            connection.startReading(name: "gcs client", onMessage: { [self] message in
+            // Each authenticated connection arrives on a thread of its own, which reads it.
+            connection.readLoop(onMessage: { [self] message in
                 handle(message, from: connection)
             }, onClose: { [self] error in
                 if case .malformed = error { log.warning("closing a connection that sent a bad frame: \(error)") }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import RayCore
 
 /// How long a reader polls its socket before it sleeps in `recv`. Waking a thread that sleeps
 /// costs 20-40 µs on a virtual machine with idle vCPUs, several times the work of a small task,
@@ -9,7 +10,7 @@ import Glibc
 /// so an idle cluster uses no CPU.
 public struct BusyPoll: Sendable {
     /// The process-wide setting: `RAY_BUSY_POLL_US` microseconds (0 turns polling off), default 250.
-    public static let process = BusyPoll(microseconds: ProcessInfo.processInfo.environment["RAY_BUSY_POLL_US"].flatMap(UInt64.init) ?? 250)
+    public static let process = BusyPoll(microseconds: ProcessInfo.processInfo.environment[RayEnvironmentKey.busyPollMicroseconds].flatMap(UInt64.init) ?? 250)
 
     /// The longest poll, in nanoseconds.
     public let budget: UInt64

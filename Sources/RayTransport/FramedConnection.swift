@@ -32,8 +32,9 @@ public final class FramedConnection: @unchecked Sendable {
         self.busyPoll = busyPoll
     }
 
-    public static func connect(path: String) throws(TransportError) -> FramedConnection {
-        FramedConnection(fd: try UnixSocket.connect(path: path))
+    /// Connects to a service of the session and authenticates (see `Handshake`).
+    public static func connect(path: String, secret: SessionSecret) throws(TransportError) -> FramedConnection {
+        FramedConnection(fd: try UnixSocket.connect(path: path, secret: secret))
     }
 
     deinit {

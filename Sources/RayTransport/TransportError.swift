@@ -8,6 +8,8 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
     case invalidAddress(String)
     case frameTooLarge(Int)
     case malformed(WireError)
+    /// The peer did not prove that it belongs to the session.
+    case unauthenticated(String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,7 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
         case let .invalidAddress(what): what
         case let .frameTooLarge(size): "frame of \(size) bytes exceeds the limit"
         case let .malformed(error): error.description
+        case let .unauthenticated(why): "connection refused: \(why)"
         }
     }
 }

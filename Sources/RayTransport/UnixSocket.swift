@@ -12,8 +12,22 @@ public enum UnixSocket {
         do throws(TransportError) {
             try withAddress(path) { address, length throws(TransportError) in
                 guard bind(fd, address, length) == 0 else { throw .system("bind \(path)", errno) }
+                // Only the owner may connect, whatever the umask (the directory is private too).
+                guard chmod(path, 0o600) == 0 else { throw .system("chmod \(path)", errno) }
             }
             guard Glibc.listen(fd, backlog) == 0 else { throw .system("listen \(path)", errno) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// Connects and authenticates with the session's secret (see `Handshake`).
+    public static func connect(path: String, secret: SessionSecret) throws(TransportError) -> Int32 {
+        let fd = try connect(path: path)
+        do throws(TransportError) {
+            try Handshake.introduce(fd: fd, secret: secret)
         } catch {
             close(fd)
             throw error
@@ -37,13 +51,14 @@ public enum UnixSocket {
         return fd
     }
 
-    /// Accepts one connection; nil when the listener was closed.
-    public static func accept(_ listener: Int32) -> Int32? {
+    /// Accepts one connection, retrying interruptions and connections aborted before they were
+    /// accepted.
+    public static func accept(_ listener: Int32) -> Result<Int32, AcceptError> {
         while true {
             let fd = cray_accept_cloexec(listener)
-            if fd >= 0 { return fd }
+            if fd >= 0 { return .success(fd) }
             if errno == EINTR || errno == ECONNABORTED { continue }
-            return nil
+            return .failure(AcceptError(code: errno))
         }
     }
 

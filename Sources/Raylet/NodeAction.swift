@@ -1,13 +1,17 @@
 import RayCore
-import RayTransport
 
 /// Something the node's state machine asks the raylet to do once the state lock is released:
-/// I/O never happens while the lock is held, so a slow peer cannot stall the node.
-enum NodeAction {
-    case send(FramedConnection, Message)
-    case spawnWorker(job: JobID, executable: String)
+/// I/O never happens while the lock is held, so a slow peer cannot stall the node. Clients are
+/// named by the IDs the raylet gave their connections, so the state machine holds no sockets
+/// and runs in unit tests as it is.
+enum NodeAction: Equatable {
+    case send(client: Int, Message)
+    /// Start a worker process for `job`; it proves it is that process with `token`.
+    case spawnWorker(job: JobID, executable: String, token: UInt64)
     case report(ErrorRecord)
-    case stopWorker(FramedConnection)
+    case stopWorker(client: Int)
     /// SIGKILL, for killing an actor: its process may be busy and never read a `shutdown`.
-    case killWorker(FramedConnection, pid: Int32)
+    case killWorker(client: Int, pid: Int32)
+    /// The actor's worker is gone: its socket file goes too.
+    case removeActorSocket(TaskID)
 }

@@ -1,5 +1,4 @@
 import RayCore
-import RayTransport
 
 /// A driver or worker connected to this raylet, as the node's state sees it.
 struct NodeClient {
@@ -10,7 +9,6 @@ struct NodeClient {
         var lentCPUs = false
     }
 
-    let connection: FramedConnection
     var registration: ClientRegistration?
     /// How many times this client holds each object (handles, readers); all dropped on disconnect.
     var references: [ObjectID: Int] = [:]

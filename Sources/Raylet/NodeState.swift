@@ -11,6 +11,8 @@ struct NodeState {
         /// Tasks that hold their resources and wait for a worker of this job to start.
         var awaitingWorker = FIFOQueue<(spec: TaskSpec, gpuIDs: [Int])>()
         var startingWorkers = 0
+        /// Workers of this job that exited before they registered, since the last one that did.
+        var startFailures = 0
         var idleWorkers: [Int] = []
     }
 
@@ -32,12 +34,17 @@ struct NodeState {
     private var actorsByHandle: [ObjectID: TaskID] = [:]
     /// Handle objects whose count may have dropped to zero, checked after each message.
     private var releasedHandles: [ObjectID] = []
+    /// Workers being started, by the one-use token each must register with, and their job.
+    private(set) var startingWorkerTokens: [UInt64: JobID] = [:]
     private let maxWorkers: Int
     /// How many bytes of unreferenced objects the store keeps before evicting them.
     private let cacheBudget: Int
     /// How many unreferenced objects the store keeps: millions of tiny results would make every
     /// table lookup a cache miss.
     static let cachedObjectLimit = 4096
+    /// How many workers in a row may fail to start for a job before its tasks waiting for a
+    /// worker fail with the last one's reason.
+    static let workerStartAttempts = 3
 
     init(nodeID: NodeID, arena: SharedMemoryArena, resources: Resources, maxWorkers: Int = 256) {
         self.nodeID = nodeID
@@ -50,8 +57,8 @@ struct NodeState {
 
     // MARK: Clients
 
-    mutating func connect(_ id: Int, connection: FramedConnection) {
-        clients[id] = NodeClient(connection: connection)
+    mutating func connect(_ id: Int) {
+        clients[id] = NodeClient()
     }
 
     /// Records who the client is. Returns an error message when it cannot be accepted.
@@ -65,8 +72,13 @@ struct NodeState {
             if jobs[registration.jobID] == nil { jobs[registration.jobID] = Job(executable: registration.executablePath) }
             return nil
         case .worker:
-            guard jobs[registration.jobID] != nil else { return "no driver registered job \(registration.jobID)" }
+            // Only a process this raylet started may take tasks, and only once.
+            guard startingWorkerTokens[registration.workerToken] == registration.jobID, jobs[registration.jobID] != nil else {
+                return "worker token \(registration.workerToken) was not issued for job \(registration.jobID) by this raylet"
+            }
+            startingWorkerTokens[registration.workerToken] = nil
             jobs[registration.jobID]!.startingWorkers = max(0, jobs[registration.jobID]!.startingWorkers - 1)
+            jobs[registration.jobID]!.startFailures = 0
             return nil
         }
     }
@@ -95,16 +107,18 @@ struct NodeState {
             if let actorID = client.actorID {
                 actorDied(actorID, pid: registration.pid, message: "the actor's worker process exited or was killed", actions: &actions)
             } else if let running = client.running {
-                // Tasks queued behind the running one may or may not have started; all fail alike.
-                for spec in [running.spec] + client.queued {
-                    let record = ErrorRecord(kind: .workerDied, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
-                                             workerPID: registration.pid, nodeID: nodeID,
-                                             message: "the worker process exited or crashed before the task finished")
-                    storeErrors(spec.returnIDs, record, actions: &actions)
-                    releaseArguments(of: spec)
-                    actions.append(.report(record))
-                }
+                let spec = running.spec
+                let record = ErrorRecord(kind: .workerDied, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
+                                         workerPID: registration.pid, nodeID: nodeID,
+                                         message: "the worker process exited or crashed before the task finished")
+                storeErrors(spec.returnIDs, record, actions: &actions)
+                releaseArguments(of: spec)
+                actions.append(.report(record))
                 releaseAllocation(of: running)
+                // The tasks queued behind it had not started: they run on another worker. (Their
+                // arguments stay pinned by the tasks; the holds the worker got with them went
+                // with its references above.)
+                for queued in client.queued { scheduler.requeue(queued) }
             }
         } else {
             let abandoned = scheduler.removeTasks(of: registration.jobID)
@@ -114,9 +128,7 @@ struct NodeState {
                     scheduler.release(assignment.spec.resources, gpuIDs: assignment.gpuIDs)
                     releaseArguments(of: assignment.spec)
                 }
-                for worker in job.idleWorkers {
-                    if let connection = clients[worker]?.connection { actions.append(.stopWorker(connection)) }
-                }
+                for worker in job.idleWorkers where clients[worker] != nil { actions.append(.stopWorker(client: worker)) }
                 for (actorID, actor) in actors where actor.creation.jobID == registration.jobID && !actor.isDetached {
                     killActor(actorID, actions: &actions)
                 }
@@ -134,7 +146,7 @@ struct NodeState {
     mutating func handle(_ message: Message, from id: Int, now: Double) -> [NodeAction] {
         // Only these two fields are copied out: a copy of the whole client would make every change
         // to its reference counts below copy the counts (copy-on-write).
-        guard let connection = clients[id]?.connection, let registration = clients[id]?.registration else { return [] }
+        guard let registration = clients[id]?.registration else { return [] }
         var actions = [NodeAction]()
         switch message {
         case let .submitTask(spec):
@@ -153,10 +165,10 @@ struct NodeState {
                 let (offset, evictedIDs) = try objects.create(objectID, size: size)
                 recordEvicted(evictedIDs)
                 evicted.remove(objectID)
-                actions.append(.send(connection, .createReply(request: request, offset: offset, error: nil)))
+                actions.append(.send(client: id, .createReply(request: request, offset: offset, error: nil)))
             } catch {
                 removeReference(objectID, client: id)
-                actions.append(.send(connection, .createReply(request: request, offset: 0, error: error.description)))
+                actions.append(.send(client: id, .createReply(request: request, offset: 0, error: error.description)))
             }
         case let .sealObject(objectID, contained):
             if (try? objects.seal(objectID, containedIDs: contained)) != nil { objectSealed(objectID, actions: &actions) }
@@ -193,9 +205,7 @@ struct NodeState {
             let expired = job.idleWorkers.filter { (clients[$0]?.idleSince ?? now) + idleTimeout <= now }
             guard !expired.isEmpty else { continue }
             jobs[jobID]!.idleWorkers.removeAll { expired.contains($0) }
-            for worker in expired {
-                if let connection = clients[worker]?.connection { actions.append(.stopWorker(connection)) }
-            }
+            for worker in expired where clients[worker] != nil { actions.append(.stopWorker(client: worker)) }
         }
         return actions
     }
@@ -250,15 +260,58 @@ struct NodeState {
                 assign(spec, gpuIDs: gpuIDs, to: worker, actions: &actions)
             } else {
                 job.awaitingWorker.push((spec, gpuIDs))
-                let workerCount = clients.values.filter { $0.isWorker }.count + job.startingWorkers
-                if job.startingWorkers < job.awaitingWorker.count && workerCount < maxWorkers {
-                    job.startingWorkers += 1
-                    actions.append(.spawnWorker(job: spec.jobID, executable: job.executable))
-                }
                 jobs[spec.jobID] = job
+                startWorkerIfNeeded(for: spec.jobID, actions: &actions)
             }
         }
         queueBehindRunningTasks(actions: &actions)
+    }
+
+    /// Starts one more worker for the job while fewer are starting than tasks wait for one.
+    private mutating func startWorkerIfNeeded(for jobID: JobID, actions: inout [NodeAction]) {
+        guard var job = jobs[jobID], job.startingWorkers < job.awaitingWorker.count,
+              clients.values.filter({ $0.isWorker }).count + startingWorkerTokens.count < maxWorkers else { return }
+        var token: UInt64
+        repeat { token = UInt64.random(in: 1 ... .max) } while startingWorkerTokens[token] != nil
+        startingWorkerTokens[token] = jobID
+        job.startingWorkers += 1
+        jobs[jobID] = job
+        actions.append(.spawnWorker(job: jobID, executable: job.executable, token: token))
+    }
+
+    /// Whether the worker started with `token` has not registered yet.
+    func isStarting(token: UInt64) -> Bool { startingWorkerTokens[token] != nil }
+
+    /// A worker could not be started, or exited before it registered: another is started, up
+    /// to `workerStartAttempts` in a row; then the job's tasks waiting for a worker fail with
+    /// `reason`, so nothing waits for a worker that will never come. A token that registered
+    /// already is ignored.
+    mutating func workerFailedToStart(token: UInt64, reason: String) -> [NodeAction] {
+        guard let jobID = startingWorkerTokens.removeValue(forKey: token), var job = jobs[jobID] else { return [] }
+        var actions = [NodeAction]()
+        job.startingWorkers = max(0, job.startingWorkers - 1)
+        job.startFailures += 1
+        guard job.startFailures >= Self.workerStartAttempts else {
+            jobs[jobID] = job
+            startWorkerIfNeeded(for: jobID, actions: &actions)
+            return actions
+        }
+        job.startFailures = 0
+        var waiting = [(spec: TaskSpec, gpuIDs: [Int])]()
+        while let assignment = job.awaitingWorker.pop() { waiting.append(assignment) }
+        jobs[jobID] = job
+        for (spec, gpuIDs) in waiting {
+            let record = ErrorRecord(kind: .system, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
+                                     workerPID: 0, nodeID: nodeID,
+                                     message: "no worker process could be started for the task (\(Self.workerStartAttempts) tries); the last: \(reason)")
+            scheduler.release(spec.resources, gpuIDs: gpuIDs)
+            releaseArguments(of: spec)
+            storeErrors(spec.returnIDs, record, actions: &actions)
+            if actors[spec.taskID] != nil { actors[spec.taskID]!.phase = .dead(cause: record) }
+            actions.append(.report(record))
+        }
+        dispatch(actions: &actions)
+        return actions
     }
 
     /// Tasks that wait only for resources are sent to a worker running a task of the same shape,
@@ -299,8 +352,8 @@ struct NodeState {
     /// A worker went idle while tasks of its job wait behind other workers' running tasks: those
     /// workers are asked to give them back (the ones not started yet come back).
     private mutating func reclaimQueuedTasks(of jobID: JobID, actions: inout [NodeAction]) {
-        for client in clients.values where !client.queued.isEmpty && client.registration?.jobID == jobID {
-            actions.append(.send(client.connection, .returnTasks(client.queued.map(\.taskID))))
+        for (id, client) in clients where !client.queued.isEmpty && client.registration?.jobID == jobID {
+            actions.append(.send(client: id, .returnTasks(client.queued.map(\.taskID))))
         }
     }
 
@@ -318,7 +371,7 @@ struct NodeState {
 
     /// Sends a task to a worker, with the locations of its argument objects.
     private mutating func send(_ spec: TaskSpec, gpuIDs: [Int], toWorker worker: Int, actions: inout [NodeAction]) {
-        guard let connection = clients[worker]?.connection else { return }
+        guard clients[worker] != nil else { return }
         var locations = [ObjectLocation]()
         for id in spec.referencedIDs {
             guard let (offset, size) = objects.lookup(id) else { continue }
@@ -327,12 +380,12 @@ struct NodeState {
             addReference(id, client: worker)
             locations.append(ObjectLocation(id: id, offset: offset, size: size))
         }
-        actions.append(.send(connection, .executeTask(spec, arguments: locations, gpuIDs: gpuIDs)))
+        actions.append(.send(client: worker, .executeTask(spec, arguments: locations, gpuIDs: gpuIDs)))
     }
 
     private mutating func completeTask(_ taskID: TaskID, results: [ReturnValue], error: ErrorRecord?, worker: Int,
                                        actions: inout [NodeAction]) {
-        guard let connection = clients[worker]?.connection else { return }
+        guard clients[worker] != nil else { return }
         let actorID = clients[worker]?.actorID
         let running = clients[worker]?.running
         if let actorID {
@@ -343,7 +396,7 @@ struct NodeState {
             if let error {
                 actions.append(.report(error))
                 actorDied(actorID, pid: clients[worker]?.registration?.pid ?? 0, message: "", cause: error, actions: &actions)
-                actions.append(.stopWorker(connection))
+                actions.append(.stopWorker(client: worker))
             } else {
                 actorBecameAlive(actorID, actions: &actions)
             }
@@ -416,8 +469,8 @@ struct NodeState {
     /// Ends an actor: its worker is stopped (its callers see their connections to it close).
     private mutating func killActor(_ actorID: TaskID, actions: inout [NodeAction]) {
         guard let actor = actors[actorID], !actor.isDead else { return }
-        if let worker = actor.worker, let connection = clients[worker]?.connection {
-            actions.append(.killWorker(connection, pid: clients[worker]?.registration?.pid ?? 0))
+        if let worker = actor.worker, clients[worker] != nil {
+            actions.append(.killWorker(client: worker, pid: clients[worker]?.registration?.pid ?? 0))
             // The disconnect that follows records the death with the running calls.
             let record = ErrorRecord(kind: .workerDied, jobID: actor.creation.jobID, taskID: actorID,
                                      functionName: actor.creation.displayName, workerPID: clients[worker]?.registration?.pid ?? 0,
@@ -447,6 +500,7 @@ struct NodeState {
             if cause == nil && !message.isEmpty { actions.append(.report(record)) }
         }
         if actor.worker != nil {
+            actions.append(.removeActorSocket(actorID))
             actors[actorID]?.worker = nil
             scheduler.release(actor.creation.resources, gpuIDs: actor.gpuIDs)
             releaseArguments(of: actor.creation)
@@ -607,7 +661,7 @@ struct NodeState {
     private mutating func completeWaiter(_ key: UInt64, actions: inout [NodeAction]) {
         guard let waiter = waiters[key] else { return }
         removeWaiter(key, ids: waiter.ids)
-        guard let connection = clients[waiter.client]?.connection else { return }
+        guard clients[waiter.client] != nil else { return }
         switch waiter.kind {
         case .get:
             var locations = [ObjectLocation]()
@@ -618,11 +672,11 @@ struct NodeState {
                 addReference(id, client: waiter.client)
                 locations.append(ObjectLocation(id: id, offset: offset, size: size))
             }
-            actions.append(.send(connection, .objectsReply(request: waiter.request, locations: locations)))
+            actions.append(.send(client: waiter.client, .objectsReply(request: waiter.request, locations: locations)))
         case .wait:
             // Every ready object, not only `numReturns`: the client remembers them for later waits.
             let ready = waiter.ids.filter { objects.isSealed($0) }
-            actions.append(.send(connection, .waitReply(request: waiter.request, ready: ready)))
+            actions.append(.send(client: waiter.client, .waitReply(request: waiter.request, ready: ready)))
         }
         if waiter.pending { resumeAfterWait(waiter.client) }
     }

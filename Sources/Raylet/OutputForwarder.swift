@@ -4,7 +4,8 @@ import Glibc
 /// Copies a worker's output to ours line by line, prefixed with the worker's pid, so the
 /// driver's terminal shows which process printed what.
 enum OutputForwarder {
-    static func start(fd: Int32, prefix: String, target: Int32) {
+    /// Also keeps the last of the output in `tail`, when given.
+    static func start(fd: Int32, prefix: String, target: Int32, tail: OutputTail? = nil) {
         let thread = Thread {
             var pending = [UInt8]()
             var chunk = [UInt8](repeating: 0, count: 16 * 1024)
@@ -14,6 +15,7 @@ enum OutputForwarder {
                 if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
                 pending.append(contentsOf: chunk[0..<n])
+                tail?.append(chunk[0..<n])
                 var out = [UInt8]()
                 while let newline = pending.firstIndex(of: 10) {
                     out += prefixBytes
@@ -24,6 +26,7 @@ enum OutputForwarder {
             }
             if !pending.isEmpty { writeAll(target, prefixBytes + pending + [10]) }
             close(fd)
+            tail?.finish()
         }
         thread.name = "worker output"
         thread.stackSize = 256 * 1024

@@ -12,6 +12,8 @@ public final class Raylet: @unchecked Sendable {
     public let config: RayletConfig
     private let arena: SharedMemoryArena
     private let state: Mutex<NodeState>
+    /// Each client's connection, by the ID the state machine names it with.
+    private let connections = Mutex<[Int: FramedConnection]>([:])
     private let listener: Listener
     private let gcs: FramedConnection
     private let launcher: WorkerLauncher
@@ -25,11 +27,11 @@ public final class Raylet: @unchecked Sendable {
         self.config = config
         arena = try SharedMemoryArena(capacity: config.storeCapacity, name: "ray-store-\(config.nodeID)")
         state = Mutex(NodeState(nodeID: config.nodeID, arena: arena, resources: config.resources))
-        gcs = try FramedConnection.connect(path: config.gcsSocketPath)
-        let logDirectory = config.redirectWorkerOutput ? config.sessionDirectory + "/logs" : nil
-        if let logDirectory { mkdir(logDirectory, 0o755) }
+        gcs = try FramedConnection.connect(path: config.gcsSocketPath, secret: config.secret)
+        let logDirectory = config.redirectWorkerOutput ? SessionLayout(directory: config.sessionDirectory).logs : nil
+        if let logDirectory { mkdir(logDirectory, 0o700) }
         launcher = WorkerLauncher(socketPath: config.socketPath, nodeID: config.nodeID, logDirectory: logDirectory)
-        listener = try Listener(path: config.socketPath)
+        listener = try Listener(path: config.socketPath, secret: config.secret, log: log)
         self.onShutdownRequest = onShutdownRequest
     }
 
@@ -41,9 +43,8 @@ public final class Raylet: @unchecked Sendable {
             if case .closed = error { return }
             log.warning("lost the control store connection: \(error)")
         })
-        listener.start { [self] connection in
-            FramedConnection.startThread(name: "raylet client") { [self] in serve(connection) }
-        }
+        // Each authenticated connection arrives on a thread of its own, which serves it.
+        listener.start { [self] connection in serve(connection) }
         let maintenance = Thread { [self] in maintain() }
         maintenance.name = "raylet maintenance"
         maintenance.start()
@@ -54,25 +55,31 @@ public final class Raylet: @unchecked Sendable {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         listener.close()
         launcher.killAll()
+        // Killed workers could not remove their actors' sockets.
+        let layout = SessionLayout(directory: config.sessionDirectory)
+        for actorID in state.withLock({ Array($0.actors.keys) }) { unlink(layout.actorSocket(actorID)) }
         gcs.close()
     }
 
     /// Runs one client's connection on the calling thread until it closes.
     private func serve(_ connection: FramedConnection) {
         let id = nextClient.wrappingAdd(1, ordering: .relaxed).oldValue
-        state.withLock { $0.connect(id, connection: connection) }
+        connections.withLock { $0[id] = connection }
+        state.withLock { $0.connect(id) }
         // The first frame is read here, blocking, because the store's descriptor must be sent
         // before any reply frame so the client can receive it with the right recvmsg.
         guard case let .register(registration)? = try? connection.receive() else {
             log.warning("closing a connection whose first frame was not a registration")
             connection.close()
+            connections.withLock { $0[id] = nil }
             _ = state.withLock { $0.disconnect(id) }
             return
         }
-        let error = state.withLock { $0.register(id, registration) }
+        let error = Self.checkExecutable(of: registration, on: connection) ?? state.withLock { $0.register(id, registration) }
         if let error {
             log.warning("refusing client pid \(registration.pid): \(error)")
             connection.close()
+            connections.withLock { $0[id] = nil }
             perform(state.withLock { $0.disconnect(id) })
             return
         }
@@ -98,12 +105,36 @@ public final class Raylet: @unchecked Sendable {
         }, onClose: { [self] error in
             if case .malformed = error { log.warning("closed a connection after a bad frame: \(error)") }
             perform(state.withLock { $0.disconnect(id) })
+            connections.withLock { $0[id] = nil }
         })
+    }
+
+    /// Workers run the executable a driver names, as this raylet's user: it must be the
+    /// driver's own program, as the kernel knows it, never a path the peer merely claims.
+    static func checkExecutable(of registration: ClientRegistration, on connection: FramedConnection) -> String? {
+        guard registration.kind == .driver else { return nil }
+        guard let pid = UnixSocket.peerProcessID(connection.fd) else { return "cannot tell which process is connected" }
+        guard let running = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe") else {
+            return "cannot read the executable of process \(pid)"
+        }
+        guard running == registration.executablePath else {
+            return "the driver names \(registration.executablePath) as its executable, but process \(pid) runs \(running)"
+        }
+        return nil
     }
 
     /// Carries out actions in order; the messages of a run of sends go out with one write per
     /// connection.
     private func perform(_ actions: [NodeAction]) {
+        guard !actions.isEmpty else { return }
+        let clients = connections.withLock { connections in
+            actions.map { action -> FramedConnection? in
+                switch action {
+                case let .send(client, _), let .stopWorker(client), let .killWorker(client, _): connections[client]
+                default: nil
+                }
+            }
+        }
         var outgoing: [(connection: FramedConnection, messages: [Message])] = []
         func flush() {
             for (connection, messages) in outgoing {
@@ -111,8 +142,9 @@ public final class Raylet: @unchecked Sendable {
             }
             outgoing.removeAll()
         }
-        for action in actions {
-            if case let .send(connection, message) = action {
+        for (action, connection) in zip(actions, clients) {
+            if case let .send(_, message) = action {
+                guard let connection else { continue }
                 if let index = outgoing.firstIndex(where: { $0.connection === connection }) {
                     outgoing[index].messages.append(message)
                 } else {
@@ -124,22 +156,40 @@ public final class Raylet: @unchecked Sendable {
             switch action {
             case .send:
                 break
-            case let .spawnWorker(job, executable):
+            case let .spawnWorker(job, executable, token):
                 do {
-                    try launcher.spawn(job: job, executable: executable)
+                    try launcher.spawn(job: job, executable: executable, token: token)
                 } catch {
                     log.warning("could not start a worker for job \(job): \(error)")
+                    perform(state.withLock { $0.workerFailedToStart(token: token, reason: "\(error)") })
                 }
             case let .report(record):
                 // Workers killed because the node stops did not fail: nothing to report.
                 if !stopped.load(ordering: .acquiring) { try? gcs.send(.reportError(record)) }
-            case let .stopWorker(connection):
-                try? connection.send(.shutdown)
-            case let .killWorker(connection, pid):
-                if !launcher.kill(pid) { try? connection.send(.shutdown) }
+            case .stopWorker:
+                try? connection?.send(.shutdown)
+            case let .killWorker(_, pid):
+                if !launcher.kill(pid) { try? connection?.send(.shutdown) }
+            case let .removeActorSocket(actorID):
+                unlink(SessionLayout(directory: config.sessionDirectory).actorSocket(actorID))
             }
         }
         flush()
+    }
+
+    /// Workers that exited before they registered failed to start: the state decides whether to
+    /// try again, with the worker's last words as the reason.
+    private func reapWorkers() {
+        let exits = launcher.reap()
+        guard !exits.isEmpty else { return }
+        let starting = state.withLock { state in exits.filter { state.isStarting(token: $0.token) } }
+        launcher.forget(exits.lazy.map(\.token).filter { token in !starting.contains { $0.token == token } })
+        for exit in starting {
+            let words = launcher.lastWords(of: exit.token)
+            let reason = "worker pid \(exit.pid) \(exit.status) before it registered" + (words.isEmpty ? "" : "; its last output:\n\(words)")
+            log.warning("a worker failed to start: \(reason)")
+            perform(state.withLock { $0.workerFailedToStart(token: exit.token, reason: reason) })
+        }
     }
 
     private func maintain() {
@@ -149,7 +199,7 @@ public final class Raylet: @unchecked Sendable {
                 (state.tick(now: now, idleTimeout: config.idleWorkerTimeout), state.nextWaitDeadline)
             }
             perform(actions)
-            launcher.reap()
+            reapWorkers()
             let sleepFor = min(0.1, max(0.001, (nextDeadline ?? .infinity) - NodeState.monotonicNow()))
             usleep(UInt32(sleepFor * 1_000_000))
         }

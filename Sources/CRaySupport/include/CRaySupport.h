@@ -26,6 +26,9 @@ int cray_wait_for_hangup(int fd);
 /// The process ID of the peer of the connected Unix socket `fd` (SO_PEERCRED), or -1.
 pid_t cray_peer_pid(int fd);
 
+/// The user ID of the peer of the connected Unix socket `fd` (SO_PEERCRED), from the kernel. 0 or -1.
+int cray_peer_uid(int fd, uid_t *uid);
+
 /// Marks the calling thread as a connection reader (a thread-local flag), and asks whether the
 /// calling thread is one: Swift code must not run a user's job on a reader thread.
 void cray_mark_reader_thread(void);

@@ -17,6 +17,8 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     let nodeID: NodeID
     let rootContext: SubmissionContext
     let sessionDirectory: String
+    /// What this process proves to the session's services and actors when it connects.
+    let secret: SessionSecret
     private let raylet: FramedConnection
     private let gcs: FramedConnection?
     private let arena: SharedMemoryArena
@@ -42,7 +44,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     private var actorCalls: ActorCallRouter!
 
     /// Connects to the raylet at `rayletSocket` (and the control store at `gcsSocket`, for drivers).
-    init(rayletSocket: String, gcsSocket: String?, registration: ClientRegistration, seed: UInt64?,
+    init(rayletSocket: String, gcsSocket: String?, registration: ClientRegistration, secret: SessionSecret, seed: UInt64?,
          cluster: LocalCluster? = nil,
          onTask: (@Sendable (ClusterCoreWorker, TaskSpec, [ObjectLocation], [Int]) -> Void)? = nil,
          onDisconnect: (@Sendable () -> Void)? = nil) throws {
@@ -50,7 +52,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         var registration = registration
         var gcs: FramedConnection?
         if let gcsSocket {
-            let connection = try FramedConnection.connect(path: gcsSocket)
+            let connection = try FramedConnection.connect(path: gcsSocket, secret: secret)
             if registration.kind == .driver {
                 try connection.send(.registerJob(request: 0))
                 guard case let .jobRegistered(_, jobID) = try connection.receive() else {
@@ -60,7 +62,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
             }
             gcs = connection
         }
-        let raylet = try FramedConnection.connect(path: rayletSocket)
+        let raylet = try FramedConnection.connect(path: rayletSocket, secret: secret)
         try raylet.send(.register(registration))
         let descriptor = try raylet.receiveDescriptor()
         guard case let .registered(nodeID, capacity, session) = try raylet.receive() else {
@@ -72,6 +74,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         self.nodeID = nodeID
         self.jobID = registration.jobID
         sessionDirectory = session
+        self.secret = secret
         self.onTask = onTask
         taskExecutor = onTask == nil ? nil : ReaderThreadExecutor()
         taskQueue = onTask == nil ? nil : WorkerTaskQueue()
@@ -201,7 +204,8 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         var created = cached([handleObject])
         if created == nil { created = try await getFromRaylet([handleObject], blockingTheTask: false) }
         if let buffer = created?.first, let record = ObjectCodec.error(in: buffer) { throw RayError.system(record.message) }
-        return try FramedConnection.connect(path: ActorCallServer.socketPath(sessionDirectory: sessionDirectory, actorID: actorID))
+        return try FramedConnection.connect(path: SessionLayout(directory: sessionDirectory).actorSocket(actorID),
+                                            secret: secret)
     }
 
     /// Results that came straight from an actor: cached here (a `get` needs no round trip), and

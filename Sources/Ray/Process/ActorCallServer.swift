@@ -6,27 +6,22 @@ import RayTransport
 /// per calling process. Each connection's reader hands the calls to the actor's mailbox and sends
 /// each result back on the same connection, so a call and its answer cross no other process.
 enum ActorCallServer {
-    /// The socket of an actor on a node: callers derive it from the actor's ID alone.
-    static func socketPath(sessionDirectory: String, actorID: TaskID) -> String {
-        "\(sessionDirectory)/actor-\(actorID.hex).sock"
-    }
-
     /// Starts accepting callers of the actor created by `creation` (its initializer has run).
     static func start(for creation: TaskSpec, gpuIDs: [Int], core: ClusterCoreWorker) throws {
-        let listener = try Listener(path: socketPath(sessionDirectory: core.sessionDirectory, actorID: creation.taskID))
+        let listener = try Listener(path: SessionLayout(directory: core.sessionDirectory).actorSocket(creation.taskID),
+                                    secret: core.secret, log: ServiceLog(component: "actor"))
+        // Each authenticated caller arrives on a thread of its own, which reads its calls.
         listener.start { connection in
-            FramedConnection.startThread(name: "ray actor calls") {
-                core.taskExecutor?.adoptCurrentThread()
-                connection.readLoop(onMessages: { messages in
-                    for case let .executeTask(spec, _, _) in messages {
-                        enqueue(spec, gpuIDs: gpuIDs, replyingOn: connection, core: core)
-                    }
-                    core.taskExecutor?.runPending()
-                }, onClose: { _ in
-                    // The caller went away; calls of its that still run finish unanswered.
-                    connection.close()
-                })
-            }
+            core.taskExecutor?.adoptCurrentThread()
+            connection.readLoop(onMessages: { messages in
+                for case let .executeTask(spec, _, _) in messages {
+                    enqueue(spec, gpuIDs: gpuIDs, replyingOn: connection, core: core)
+                }
+                core.taskExecutor?.runPending()
+            }, onClose: { _ in
+                // The caller went away; calls of its that still run finish unanswered.
+                connection.close()
+            })
         }
     }
 

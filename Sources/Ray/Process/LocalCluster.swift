@@ -21,29 +21,33 @@ final class LocalCluster: @unchecked Sendable {
     static func start(_ options: RayOptions) throws -> ClusterCoreWorker {
         let resources = options.resources
         try ServiceEnvironment.validate(resources)
-        let session = try makeSessionDirectory()
+        let session = try SessionDirectory.create(root: ProcessInfo.processInfo.environment[RayEnvironmentKey.temporaryDirectory] ?? "/tmp")
+        let layout = SessionLayout(directory: session)
+        let secret = SessionSecret.random()
         let pipe = try ChildProcess.pipe()
         let cluster = LocalCluster(sessionDirectory: session, lifeline: pipe.write, keepLogs: options.redirectOutput)
         defer { close(pipe.read) }
         do {
             let executable = try executablePath()
-            let gcsSocket = session + "/gcs.sock"
-            let rayletSocket = session + "/raylet.sock"
+            let gcsSocket = layout.gcsSocket
+            let rayletSocket = layout.rayletSocket
             try cluster.launch("gcs", executable: executable, lifeline: pipe.read, redirect: options.redirectOutput,
-                               environment: ["RAY_GCS_SOCKET": gcsSocket, "RAY_SESSION_DIR": session])
+                               environment: [RayEnvironmentKey.gcsSocket: gcsSocket, RayEnvironmentKey.sessionDirectory: session,
+                                            RayEnvironmentKey.sessionSecret: secret.hex])
             try cluster.launch("raylet", executable: executable, lifeline: pipe.read, redirect: options.redirectOutput, environment: [
-                "RAY_GCS_SOCKET": gcsSocket,
-                "RAY_RAYLET_SOCKET": rayletSocket,
-                "RAY_SESSION_DIR": session,
-                "RAY_NODE_ID": String(NodeID.random().value),
-                "RAY_RESOURCES": ServiceEnvironment.encode(resources),
-                "RAY_STORE_CAPACITY": String(options.storeCapacity),
-                "RAY_REDIRECT_OUTPUT": options.redirectOutput ? "1" : "0",
-                "RAY_IDLE_WORKER_TIMEOUT": String(options.idleWorkerTimeout),
+                RayEnvironmentKey.gcsSocket: gcsSocket,
+                RayEnvironmentKey.rayletSocket: rayletSocket,
+                RayEnvironmentKey.sessionDirectory: session,
+                RayEnvironmentKey.sessionSecret: secret.hex,
+                RayEnvironmentKey.nodeID: String(NodeID.random().value),
+                RayEnvironmentKey.resources: ServiceEnvironment.encode(resources),
+                RayEnvironmentKey.storeCapacity: String(options.storeCapacity),
+                RayEnvironmentKey.redirectOutput: options.redirectOutput ? "1" : "0",
+                RayEnvironmentKey.idleWorkerTimeout: String(options.idleWorkerTimeout),
             ])
             let registration = ClientRegistration(kind: .driver, pid: getpid(), jobID: JobID(0), executablePath: executable)
             return try ClusterCoreWorker(rayletSocket: rayletSocket, gcsSocket: gcsSocket, registration: registration,
-                                         seed: options.objectIDSeed, cluster: cluster)
+                                         secret: secret, seed: options.objectIDSeed, cluster: cluster)
         } catch {
             cluster.stop()
             throw error
@@ -67,22 +71,23 @@ final class LocalCluster: @unchecked Sendable {
             }
         }
         processIDs = []
-        unlink(sessionDirectory + "/gcs.sock")
-        unlink(sessionDirectory + "/raylet.sock")
+        let layout = SessionLayout(directory: sessionDirectory)
+        unlink(layout.gcsSocket)
+        unlink(layout.rayletSocket)
         if !keepLogs { try? FileManager.default.removeItem(atPath: sessionDirectory) }
     }
 
     private func launch(_ mode: String, executable: String, lifeline: Int32, redirect: Bool, environment extra: [String: String]) throws {
         let ready = try ChildProcess.pipe()
         var environment = ProcessInfo.processInfo.environment
-        environment["RAY_PROCESS_MODE"] = mode
-        environment["RAY_LIFELINE_FD"] = "3"
-        environment["RAY_READY_FD"] = "4"
+        environment[RayEnvironmentKey.processMode] = mode
+        environment[RayEnvironmentKey.lifelineFD] = "3"
+        environment[RayEnvironmentKey.readyFD] = "4"
         environment.merge(extra) { $1 }
         var output: (Int32, Int32) = (-1, -1)
         if redirect {
-            let logs = sessionDirectory + "/logs"
-            mkdir(logs, 0o755)
+            let logs = SessionLayout(directory: sessionDirectory).logs
+            mkdir(logs, 0o700)
             output = (open("\(logs)/\(mode).out", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644),
                       open("\(logs)/\(mode).err", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644))
         }
@@ -108,15 +113,6 @@ final class LocalCluster: @unchecked Sendable {
             throw RayError.system("the \(mode) process (pid \(pid)) did not start; see its error output above"
                 + (redirect ? " or in \(sessionDirectory)/logs/\(mode).err" : ""))
         }
-    }
-
-    private static func makeSessionDirectory() throws -> String {
-        let root = (ProcessInfo.processInfo.environment["RAY_TMPDIR"] ?? "/tmp") + "/ray"
-        let formatter = DateFormatter()
-        formatter.dateFormat = "yyyy-MM-dd_HH-mm-ss"
-        let path = "\(root)/session_\(formatter.string(from: Date()))_\(getpid())_\(UInt32.random(in: 0 ... .max))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
     }
 
     private static func executablePath() throws -> String {

@@ -29,9 +29,9 @@ enum ServiceMain {
     }
 
     private static func runGCS(_ environment: [String: String]) -> Never {
-        guard let socket = environment["RAY_GCS_SOCKET"] else { fail("gcs needs RAY_GCS_SOCKET") }
+        guard let socket = environment[RayEnvironmentKey.gcsSocket] else { fail("gcs needs RAY_GCS_SOCKET") }
         do {
-            let server = try GCSServer(socketPath: socket, log: ServiceLog(component: "gcs"))
+            let server = try GCSServer(socketPath: socket, secret: sessionSecret(environment), log: ServiceLog(component: "gcs"))
             server.start()
             watchParent(environment) {
                 server.stop()
@@ -47,17 +47,17 @@ enum ServiceMain {
 
     private static func runRaylet(_ environment: [String: String]) -> Never {
         do {
-            guard let socket = environment["RAY_RAYLET_SOCKET"], let gcsSocket = environment["RAY_GCS_SOCKET"],
-                  let session = environment["RAY_SESSION_DIR"], let capacity = environment["RAY_STORE_CAPACITY"].flatMap(Int.init) else {
+            guard let socket = environment[RayEnvironmentKey.rayletSocket], let gcsSocket = environment[RayEnvironmentKey.gcsSocket],
+                  let session = environment[RayEnvironmentKey.sessionDirectory], let capacity = environment[RayEnvironmentKey.storeCapacity].flatMap(Int.init) else {
                 fail("raylet needs RAY_RAYLET_SOCKET, RAY_GCS_SOCKET, RAY_SESSION_DIR and RAY_STORE_CAPACITY")
             }
             let config = RayletConfig(
-                nodeID: NodeID(environment["RAY_NODE_ID"].flatMap(UInt64.init) ?? NodeID.random().value),
-                socketPath: socket, gcsSocketPath: gcsSocket,
-                resources: try ServiceEnvironment.decodeResources(environment["RAY_RESOURCES"] ?? ""),
+                nodeID: NodeID(environment[RayEnvironmentKey.nodeID].flatMap(UInt64.init) ?? NodeID.random().value),
+                socketPath: socket, gcsSocketPath: gcsSocket, secret: sessionSecret(environment),
+                resources: try ServiceEnvironment.decodeResources(environment[RayEnvironmentKey.resources] ?? ""),
                 storeCapacity: capacity, sessionDirectory: session,
-                redirectWorkerOutput: environment["RAY_REDIRECT_OUTPUT"] == "1",
-                idleWorkerTimeout: environment["RAY_IDLE_WORKER_TIMEOUT"].flatMap(Double.init) ?? 10)
+                redirectWorkerOutput: environment[RayEnvironmentKey.redirectOutput] == "1",
+                idleWorkerTimeout: environment[RayEnvironmentKey.idleWorkerTimeout].flatMap(Double.init) ?? 10)
             let box = RayletBox()
             let raylet = try Raylet(config: config) {
                 box.raylet?.stop()
@@ -78,18 +78,26 @@ enum ServiceMain {
         while true { pause() }
     }
 
+    /// The session's secret, which every process of the session was started with.
+    static func sessionSecret(_ environment: [String: String]) -> SessionSecret {
+        guard let secret = environment[RayEnvironmentKey.sessionSecret].flatMap(SessionSecret.init(hex:)) else {
+            fail("\(RayEnvironmentKey.sessionSecret) is missing or is not \(SessionSecret.byteCount) bytes of hex")
+        }
+        return secret
+    }
+
     private static func watchParent(_ environment: [String: String], onGone: @escaping @Sendable () -> Void) {
-        if let fd = environment["RAY_LIFELINE_FD"].flatMap(Int32.init) { Lifeline.watch(fd: fd, onParentGone: onGone) }
+        if let fd = environment[RayEnvironmentKey.lifelineFD].flatMap(Int32.init) { Lifeline.watch(fd: fd, onParentGone: onGone) }
     }
 
     /// A driver that died could not clean up: the last service to go removes the empty session
     /// directory (one with logs in it stays).
     private static func removeSessionIfEmpty(_ environment: [String: String]) {
-        if let session = environment["RAY_SESSION_DIR"] { rmdir(session) }
+        if let session = environment[RayEnvironmentKey.sessionDirectory] { rmdir(session) }
     }
 
     private static func signalReady(_ environment: [String: String]) {
-        if let fd = environment["RAY_READY_FD"].flatMap(Int32.init) { Lifeline.signalReady(fd: fd) }
+        if let fd = environment[RayEnvironmentKey.readyFD].flatMap(Int32.init) { Lifeline.signalReady(fd: fd) }
     }
 }
 

@@ -7,15 +7,16 @@ import RayCore
 /// assigns, one at a time, on the thread that reads the raylet connection, and report the results.
 enum WorkerRuntime {
     static func run(environment: [String: String]) -> Never {
-        guard let socket = environment["RAY_RAYLET_SOCKET"], let token = environment["RAY_WORKER_TOKEN"].flatMap(UInt64.init),
-              let job = environment["RAY_JOB_ID"].flatMap(UInt32.init) else {
+        guard let socket = environment[RayEnvironmentKey.rayletSocket], let token = environment[RayEnvironmentKey.workerToken].flatMap(UInt64.init),
+              let job = environment[RayEnvironmentKey.jobID].flatMap(UInt32.init) else {
             ServiceMain.fail("worker started without RAY_RAYLET_SOCKET, RAY_WORKER_TOKEN and RAY_JOB_ID")
         }
         // A worker's stdout is a pipe; line buffering lets each line reach the driver as it is printed.
         cray_line_buffer_stdout()
         let registration = ClientRegistration(kind: .worker, pid: getpid(), jobID: JobID(job), workerToken: token)
         do {
-            let core = try ClusterCoreWorker(rayletSocket: socket, gcsSocket: environment["RAY_GCS_SOCKET"], registration: registration, seed: nil,
+            let core = try ClusterCoreWorker(rayletSocket: socket, gcsSocket: environment[RayEnvironmentKey.gcsSocket], registration: registration,
+                                             secret: ServiceMain.sessionSecret(environment), seed: nil,
                                              onTask: { core, spec, arguments, gpuIDs in
                                                  execute(spec, arguments: arguments, gpuIDs: gpuIDs, core: core)
                                              }, onDisconnect: { exit(0) })

@@ -1,0 +1,17 @@
+/// Where a session's files live inside its directory: one place names them for the driver that
+/// makes the directory, the services that listen in it and the raylet that cleans up after
+/// actors.
+public struct SessionLayout: Sendable {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    public var gcsSocket: String { directory + "/gcs.sock" }
+    public var rayletSocket: String { directory + "/raylet.sock" }
+    /// Service and worker output, with `RayOptions(redirectOutput: true)`; kept after the session.
+    public var logs: String { directory + "/logs" }
+
+    /// Where the worker hosting an actor listens for its callers: callers derive it from the
+    /// actor's ID alone.
+    public func actorSocket(_ actorID: TaskID) -> String { "\(directory)/actor-\(actorID.hex).sock" }
+}
