@@ -89,6 +89,8 @@ struct NodeState {
         guard clients[id]?.isWorker == true else { return [] }
         var actions = [NodeAction]()
         workerBecameIdle(id, actions: &actions)
+        // Ready tasks may queue behind the task it took.
+        dispatch(actions: &actions)
         return actions
     }
 

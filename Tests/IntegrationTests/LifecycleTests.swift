@@ -40,6 +40,19 @@ extension ClusterTests {
             #expect(await eventually { !FileManager.default.fileExists(atPath: session) })
         }
 
+        @Test func nothingOfASessionWithAnActorOutlivesAKilledDriver() async throws {
+            let driver = try TestDriverProcess(mode: "actor")
+            let services = try driver.serviceProcessIDs()
+            let session = driver.sessionDirectory()
+            let actor = try #require(driver.readLine { $0.hasPrefix("actor pid ") }.flatMap { Int32($0.dropFirst("actor pid ".count)) })
+            let sockets = try FileManager.default.contentsOfDirectory(atPath: session).filter { $0.hasPrefix("actor-") }
+            #expect(sockets.count == 1)
+            kill(driver.pid, SIGKILL)
+            driver.reap()
+            #expect(await eventually(within: 5) { (services + [actor]).allSatisfy { !processIsAlive($0) } })
+            #expect(await eventually(within: 5) { !FileManager.default.fileExists(atPath: session) })
+        }
+
         @Test func aCrashingDriverTakesItsClusterWithIt() async throws {
             let driver = try TestDriverProcess(mode: "crash")
             let services = try driver.serviceProcessIDs()
@@ -94,6 +107,16 @@ final class TestDriverProcess {
     func sessionDirectory() -> String {
         let line = buffered.split(separator: "\n").first { $0.hasPrefix("session ") } ?? ""
         return String(line.dropFirst("session ".count))
+    }
+
+    /// Reads until a line that `matches` arrives (or the output ends) and returns it.
+    func readLine(where matches: (Substring) -> Bool) -> String? {
+        while true {
+            if let line = buffered.split(separator: "\n").first(where: matches), buffered.contains(line + "\n") { return String(line) }
+            let chunk = output.availableData
+            if chunk.isEmpty { return nil }
+            buffered += String(decoding: chunk, as: UTF8.self)
+        }
     }
 
     func readAll() -> String {

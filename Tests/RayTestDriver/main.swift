@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import Ray
 
@@ -9,6 +10,12 @@ struct Shout: RemoteFunction1 {
         print("worker says \(text)")
         return getpid()
     }
+}
+
+distributed actor Holder: RayActor {
+    typealias ActorSystem = RayActorSystem
+    init(actorSystem: RayActorSystem, arguments: NoArguments) { self.actorSystem = actorSystem }
+    distributed func pid() -> Int32 { getpid() }
 }
 
 /// Writes a line to stdout unbuffered: the test reads it while this program keeps running.
@@ -28,6 +35,11 @@ case "print":
 case "crash":
     _ = try await ray.get(try Shout.remote("before the crash"))
     fatalError("the test driver crashes on purpose")
+case "actor":
+    let holder = try await ray.createActor(Holder.self)
+    report("actor pid \(try await holder.actor.pid())")
+    report("ready")
+    while true { try await Task.sleep(for: .seconds(60)) }
 default:
     report("ready")
     while true { try await Task.sleep(for: .seconds(60)) }

@@ -66,8 +66,4 @@ import Testing
         try await waitUntil { closed.load(ordering: .acquiring) }
     }
 
-    private func waitUntil(_ condition: () -> Bool) async throws {
-        for _ in 0..<500 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(condition())
-    }
 }
