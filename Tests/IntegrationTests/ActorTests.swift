@@ -204,6 +204,15 @@ extension ClusterTests {
             }
         }
 
+        @Test func anActorReturnedInATasksResultLivesOnAtTheCaller() async throws {
+            try await withCluster { ray in
+                for round in 0..<20 {
+                    let counter = try await ray.get(try MakeCounter.remote(round))
+                    #expect(try await counter.actor.increment() == round + 1)
+                }
+            }
+        }
+
         @Test func namedDetachedActorsOutliveTheirCreator() async throws {
             try await withCluster { ray in
                 #expect(try await ray.get(MakeDetachedCounter.remote("shared-counter")) == 1)

@@ -138,3 +138,12 @@ struct CallNamedCounter: RemoteFunction1 {
         return try await counter.actor.increment()
     }
 }
+
+/// Creates a counter, uses it, and returns its handle: the handle in the result keeps it alive.
+struct MakeCounter: RemoteFunction1 {
+    static func run(_ start: Int) async throws -> ActorHandle<Counter> {
+        let counter = try await Ray.current().createActor(Counter.self)
+        for _ in 0..<start { _ = try await counter.actor.increment() }
+        return counter
+    }
+}

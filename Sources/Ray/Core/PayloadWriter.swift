@@ -6,10 +6,17 @@ struct PayloadWriter: Sendable {
     let size: Int
     let contained: [ObjectID]
     let write: @Sendable (UnsafeMutableRawBufferPointer) -> Void
+    /// This process's hold on the contained objects while the payload exists: the value they
+    /// came from may be gone (a task's result is encoded, then dropped), and its refs with it,
+    /// before the message that stores the payload reaches the node, which counts the contained
+    /// objects only then. Without it, an actor whose handle a task returns died in between.
+    let containedHold: ReferenceHolder?
 
-    init(size: Int, contained: [ObjectID], write: @escaping @Sendable (UnsafeMutableRawBufferPointer) -> Void) {
+    init(size: Int, contained: [ObjectID], containedHold: ReferenceHolder? = nil,
+         write: @escaping @Sendable (UnsafeMutableRawBufferPointer) -> Void) {
         self.size = size
         self.contained = contained
+        self.containedHold = containedHold
         self.write = write
     }
 

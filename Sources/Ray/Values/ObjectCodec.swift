@@ -7,7 +7,10 @@ enum ObjectCodec {
         if let tensor = value as? any TensorStorable { return tensorPayload(tensor) }
         let encoded = try encode(value)
         let bytes = encoded.bytes
-        return PayloadWriter(size: ObjectPayload.valueHeaderSize + bytes.count, contained: encoded.containedObjectIDs) { destination in
+        let contained = encoded.containedObjectIDs
+        // The refs in `value` hold these now; the hold outlives `value` until the payload is stored.
+        let hold = contained.isEmpty ? nil : CoreWorkerRegistry.current?.hold(contained, countedByNode: false)
+        return PayloadWriter(size: ObjectPayload.valueHeaderSize + bytes.count, contained: contained, containedHold: hold) { destination in
             let header = ObjectPayload.value([])
             header.withUnsafeBytes { destination.copyMemory(from: $0) }
             bytes.withUnsafeBytes {
