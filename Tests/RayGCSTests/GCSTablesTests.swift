@@ -118,3 +118,123 @@ import Testing
         #expect(tables.handle(.killActor(TaskID(high: 1, low: 1)), from: driver) == nil)
     }
 }
+
+extension GCSTablesTests {
+    @Test func eachJobKeepsItsLatestErrorsAndCountsTheDropped() throws {
+        var tables = GCSTables(maxErrorsPerJob: 3)
+        let job = try Self.registerJob(&tables, from: driver)
+        let other = try Self.registerJob(&tables, from: otherDriver)
+        #expect(tables.handle(.subscribeErrors(job), from: driver) == [])
+        for n in 0..<5 {
+            let record = Self.failure(n, job: job)
+            // Every error is still pushed to the job's driver as it happens.
+            #expect(tables.handle(.reportError(record), from: raylet) == [.init(client: driver, message: .errorNotice(record))])
+        }
+        for n in 0..<2 { _ = tables.handle(.reportError(Self.failure(10 + n, job: other)), from: worker) }
+
+        let kept = try Self.errors(of: job, in: &tables, from: driver)
+        #expect(kept == [tables.droppedNotice(job: job, dropped: 2)] + (2..<5).map { Self.failure($0, job: job) })
+        #expect(kept.first?.kind == .system)
+        #expect(kept.first?.jobID == job)
+        #expect(kept.first?.message == "2 older errors of job \(job) were dropped (the control store keeps the latest 3 per job)")
+        // The other job's errors are within the bound: no notice, nothing dropped.
+        #expect(try Self.errors(of: other, in: &tables, from: otherDriver) == [Self.failure(10, job: other), Self.failure(11, job: other)])
+
+        // The count goes on as more are dropped.
+        _ = tables.handle(.reportError(Self.failure(5, job: job)), from: raylet)
+        let later = try Self.errors(of: job, in: &tables, from: driver)
+        #expect(later.first?.message.hasPrefix("3 older errors of job \(job) were dropped") == true)
+        #expect(Array(later.dropFirst()) == (3..<6).map { Self.failure($0, job: job) })
+    }
+
+    @Test func oneDroppedErrorIsSaidInTheSingular() throws {
+        var tables = GCSTables(maxErrorsPerJob: 1)
+        let job = try Self.registerJob(&tables, from: driver)
+        for n in 0..<2 { _ = tables.handle(.reportError(Self.failure(n, job: job)), from: raylet) }
+        let kept = try Self.errors(of: job, in: &tables, from: driver)
+        #expect(kept.first?.message == "1 older error of job \(job) was dropped (the control store keeps the latest 1 per job)")
+        #expect(kept.dropFirst().first == Self.failure(1, job: job))
+    }
+
+    @Test func theBoundIsTenThousandUnlessToldOtherwise() {
+        #expect(GCSTables().maxErrorsPerJob == 10_000)
+        #expect(GCSTables.defaultMaxErrorsPerJob == 10_000)
+    }
+
+    /// The ring against a plain list: after any number of appends it holds the latest `capacity`
+    /// records in order and counts the rest.
+    @Test(arguments: 1...5)
+    func jobErrorLogMatchesAListKeepingTheLatest(capacity: Int) {
+        var log = JobErrorLog(capacity: capacity)
+        var all: [ErrorRecord] = []
+        for n in 0..<(3 * capacity + 2) {
+            #expect(log.records == Array(all.suffix(capacity)))
+            #expect(log.dropped == max(0, all.count - capacity))
+            #expect(log.count == min(all.count, capacity))
+            let record = Self.failure(n, job: JobID(1))
+            log.append(record)
+            all.append(record)
+        }
+    }
+
+    @Test func aJobEndsWhenTheClientThatRegisteredItCloses() throws {
+        var tables = GCSTables(maxErrorsPerJob: 2)
+        let job = try Self.registerJob(&tables, from: driver)
+        let other = try Self.registerJob(&tables, from: otherDriver)
+        #expect(tables.handle(.subscribeErrors(job), from: driver) == [])
+        // A worker of the job reads the job's errors and subscribes too (drivers only subscribe today).
+        #expect(tables.handle(.subscribeErrors(job), from: worker) == [])
+        for n in 0..<3 { _ = tables.handle(.reportError(Self.failure(n, job: job)), from: raylet) }
+        _ = tables.handle(.reportError(Self.failure(9, job: other)), from: raylet)
+
+        // A worker's connection closing ends nothing.
+        tables.clientClosed(worker)
+        #expect(tables.isLive(job))
+        #expect(try Self.errors(of: job, in: &tables, from: driver).count == 3)
+
+        // The driver's does: the job's errors, drop count and subscribers go.
+        tables.clientClosed(driver)
+        #expect(!tables.isLive(job))
+        #expect(try Self.errors(of: job, in: &tables, from: otherDriver) == [])
+        // Errors reported after the job ended (a task finishing late, a detached actor) are not kept.
+        #expect(tables.handle(.reportError(Self.failure(3, job: job)), from: raylet) == [])
+        #expect(try Self.errors(of: job, in: &tables, from: otherDriver) == [])
+        #expect(tables.handle(.subscribeErrors(job), from: worker) == [])
+        #expect(tables.handle(.reportError(Self.failure(4, job: job)), from: raylet) == [])
+
+        // Other jobs are untouched.
+        #expect(tables.isLive(other))
+        #expect(try Self.errors(of: other, in: &tables, from: otherDriver) == [Self.failure(9, job: other)])
+        // Job IDs are never reused.
+        #expect(try Self.registerJob(&tables, from: driver) == JobID(3))
+    }
+
+    @Test func aClientThatRegisteredSeveralJobsEndsThemAll() throws {
+        var tables = GCSTables()
+        let first = try Self.registerJob(&tables, from: driver)
+        let second = try Self.registerJob(&tables, from: driver)
+        tables.clientClosed(driver)
+        #expect(!tables.isLive(first) && !tables.isLive(second))
+    }
+
+    @Test func errorsOfJobsNeverRegisteredAreNotKept() throws {
+        var tables = GCSTables()
+        let stranger = JobID(77)
+        #expect(tables.handle(.subscribeErrors(stranger), from: worker) == [])
+        #expect(tables.handle(.reportError(Self.failure(1, job: stranger)), from: raylet) == [])
+        #expect(try Self.errors(of: stranger, in: &tables, from: worker) == [])
+    }
+
+    @Test func actorNamesOutliveTheJobThatClaimedThem() throws {
+        var tables = GCSTables()
+        let job = try Self.registerJob(&tables, from: driver)
+        #expect(tables.isLive(job))
+        let detached = TaskID(high: 8, low: 1)
+        _ = tables.handle(.registerActorName(request: 1, name: "keeper", actorID: detached), from: driver)
+        tables.clientClosed(driver)
+        let lookup = tables.handle(.lookupActorName(request: 2, name: "keeper"), from: worker)
+        #expect(lookup == [.init(client: worker, message: .actorLookupReply(request: 2, actorID: detached))])
+        let claim = tables.handle(.registerActorName(request: 3, name: "keeper", actorID: TaskID(high: 8, low: 2)), from: otherDriver)
+        #expect(claim == [.init(client: otherDriver, message: .actorNameReply(request: 3, error: "an actor named \"keeper\" already exists"))])
+    }
+}
