@@ -32,6 +32,7 @@ let package = Package(
         .testTarget(name: "RayCoreTests", dependencies: ["RayCore"]),
         .testTarget(name: "RayObjectStoreTests", dependencies: ["RayObjectStore"]),
         .testTarget(name: "RayletTests", dependencies: ["Raylet"]),
+        .testTarget(name: "RayGCSTests", dependencies: ["RayGCS", "RayCore", "RayTransport"]),
         .testTarget(name: "RayTransportTests", dependencies: ["RayTransport", "RayCore"]),
         .testTarget(name: "RayTests", dependencies: ["Ray", "RayCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Ray", "RayTestDriver"]),

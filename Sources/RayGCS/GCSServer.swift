@@ -3,19 +3,24 @@ import RayCore
 import RayTransport
 import Synchronization
 
-/// The global control store: the cluster's tables (jobs, nodes, errors) and the publisher of
-/// error notices to the drivers that subscribed. One per cluster.
+/// The global control store: serves the cluster's tables (`GCSTables`: jobs, nodes, errors, actor
+/// names) over a Unix socket and pushes error notices to the drivers that subscribed. One per cluster.
 public final class GCSServer: Sendable {
-    private struct Tables {
-        var nextJob: UInt32 = 1
-        var nodes: [NodeID: NodeInfo] = [:]
-        var errors: [ErrorRecord] = []
-        var subscribers: [JobID: [ObjectIdentifier: FramedConnection]] = [:]
-        /// Named actors: any driver or worker of the cluster can look a handle up by name.
-        var actorNames: [String: TaskID] = [:]
+    /// The tables, and the connection behind each client ID they name.
+    private struct State {
+        var tables = GCSTables()
+        var connections: [GCSClientID: FramedConnection] = [:]
+        var nextClient = 0
+
+        /// Names a new connection.
+        mutating func add(_ connection: FramedConnection) -> GCSClientID {
+            nextClient += 1
+            connections[GCSClientID(nextClient)] = connection
+            return GCSClientID(nextClient)
+        }
     }
 
-    private let tables = Mutex(Tables())
+    private let state = Mutex(State())
     private let listener: Listener
     private let log: ServiceLog
 
@@ -26,14 +31,15 @@ public final class GCSServer: Sendable {
 
     public func start() {
         listener.start { [self] connection in
+            let client = state.withLock { $0.add(connection) }
             // Each authenticated connection arrives on a thread of its own, which reads it.
             connection.readLoop(onMessage: { [self] message in
-                handle(message, from: connection)
+                handle(message, from: client)
             }, onClose: { [self] error in
                 if case .malformed = error { log.warning("closing a connection that sent a bad frame: \(error)") }
-                let key = ObjectIdentifier(connection)
-                tables.withLock { tables in
-                    for job in tables.subscribers.keys { tables.subscribers[job]?[key] = nil }
+                state.withLock { state in
+                    state.connections[client] = nil
+                    state.tables.clientClosed(client)
                 }
             })
         }
@@ -41,40 +47,16 @@ public final class GCSServer: Sendable {
 
     public func stop() { listener.close() }
 
-    func handle(_ message: Message, from connection: FramedConnection) {
-        var replies: [(FramedConnection, Message)] = []
-        tables.withLock { tables in
-            switch message {
-            case let .registerJob(request):
-                let job = JobID(tables.nextJob)
-                tables.nextJob += 1
-                replies.append((connection, .jobRegistered(request: request, jobID: job)))
-            case let .registerNode(node):
-                tables.nodes[node.nodeID] = node
-            case let .reportError(record):
-                tables.errors.append(record)
-                for subscriber in (tables.subscribers[record.jobID] ?? [:]).values {
-                    replies.append((subscriber, .errorNotice(record)))
-                }
-            case let .subscribeErrors(job):
-                tables.subscribers[job, default: [:]][ObjectIdentifier(connection)] = connection
-            case let .getErrors(request, job):
-                replies.append((connection, .errorsReply(request: request, errors: tables.errors.filter { $0.jobID == job })))
-            case let .getNodes(request):
-                replies.append((connection, .nodesReply(request: request, nodes: Array(tables.nodes.values))))
-            case let .registerActorName(request, name, actorID):
-                if let existing = tables.actorNames[name], existing != actorID {
-                    replies.append((connection, .actorNameReply(request: request, error: "an actor named \"\(name)\" already exists")))
-                } else {
-                    tables.actorNames[name] = actorID
-                    replies.append((connection, .actorNameReply(request: request, error: nil)))
-                }
-            case let .lookupActorName(request, name):
-                replies.append((connection, .actorLookupReply(request: request, actorID: tables.actorNames[name])))
-            default:
-                log.warning("control store ignores unexpected message \(message.tag)")
+    func handle(_ message: Message, from client: GCSClientID) {
+        let sends: [(FramedConnection, Message)]? = state.withLock { state in
+            state.tables.handle(message, from: client)?.compactMap { delivery in
+                state.connections[delivery.client].map { ($0, delivery.message) }
             }
         }
-        for (target, reply) in replies { try? target.send(reply) }
+        guard let sends else {
+            log.warning("control store ignores unexpected message \(message.tag)")
+            return
+        }
+        for (target, message) in sends { try? target.send(message) }
     }
 }
