@@ -17,5 +17,24 @@ extension ClusterTests {
                 #expect(ready.count == 1)
             }
         }
+
+        @Test func aNewActorsCallsRunInOrderInLocalMode() async throws {
+            try await withCluster(RayOptions(cpus: 1, mode: .local)) { ray in
+                for _ in 0..<5 {
+                    let counter = try await ray.createActor(Counter.self)
+                    let refs = try await (0..<100).asyncMap { _ in try await counter.remote { try await $0.increment() } }
+                    #expect(try await ray.get(refs) == Array(1...100))
+                }
+            }
+        }
+    }
+}
+
+extension Sequence {
+    /// `map` with an async transform, one element after another.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results = [T]()
+        for element in self { results.append(try await transform(element)) }
+        return results
     }
 }

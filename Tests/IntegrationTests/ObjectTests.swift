@@ -4,6 +4,22 @@ import Testing
 
 extension ClusterTests {
     @Suite struct ObjectTests {
+        @Test func cancelledGetsAndWaitsThrowAtOnce() async throws {
+            try await withCluster { ray in
+                // Sleeps far longer than the test may take: only cancellation ends the waits.
+                let slow = try Napper.remote(600)
+                let getting = Task { try await ray.get(slow) }
+                let waiting = Task { try await ray.wait([slow], numReturns: 1, timeout: nil) }
+                try await Task.sleep(for: .milliseconds(200))
+                getting.cancel()
+                waiting.cancel()
+                await #expect(throws: CancellationError.self) { try await getting.value }
+                await #expect(throws: CancellationError.self) { try await waiting.value }
+                // The connection still serves later calls.
+                #expect(try await ray.get(try Double2.remote(21)) == 42)
+            }
+        }
+
         @Test func putAndGetOfValuesAndLists() async throws {
             try await withCluster { ray in
                 let x = try ray.put([1, 2, 3])

@@ -117,7 +117,12 @@ final class ActorCallRouter: Sendable {
             waiter.waitsAtRaylet.store(true, ordering: .releasing)
             return false
         }
-        _ = try? await waiter.arrival.value(pollingFor: 0)
+        // A cancelled caller stops waiting here; the raylet request that follows throws.
+        _ = try? await withTaskCancellationHandler {
+            try await waiter.arrival.value(pollingFor: 0)
+        } onCancel: {
+            waiter.arrival.resolve(.failure(CancellationError()))
+        }
         return true
     }
 

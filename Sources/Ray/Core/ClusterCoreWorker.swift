@@ -126,7 +126,10 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
 
     private func handleRayletMessage(_ message: Message) {
         switch message {
-        case let .objectsReply(request, _), let .waitReply(request, _), let .createReply(request, _, _):
+        case let .objectsReply(request, locations):
+            // Nobody waits for a cancelled get's answer: the pins it brought go back.
+            if !rayletReplies.complete(request, with: message) { references.remove(locations.map(\.id)) }
+        case let .waitReply(request, _), let .createReply(request, _, _):
             rayletReplies.complete(request, with: message)
         case let .executeTask(spec, arguments, gpuIDs):
             onTask?(self, spec, arguments, gpuIDs)
@@ -255,6 +258,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     func get(_ ids: [ObjectID]) async throws -> [ObjectBuffer] {
         try checkOpen()
         if let buffers = cached(ids) { return buffers }
+        try Task.checkCancellation()
         // Results on their way from an actor arrive here first. A worker's task does not park
         // for them: it asks the raylet, which lends its CPUs meanwhile and gets the results too.
         if actorCalls.awaitsAny(of: ids), await actorCalls.awaitArrival(of: ids, pollingFor: pollBudget, park: taskQueue == nil),

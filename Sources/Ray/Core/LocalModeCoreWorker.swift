@@ -17,6 +17,8 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
     let serviceProcessIDs: [Int32] = []
     private let resources: Resources
     private let slot = SerialSlot()
+    /// Where each actor's tasks queue, in submission order (see `runActorTask`).
+    private let actorFeeds = Mutex<[TaskID: AsyncStream<TaskSpec>.Continuation]>([:])
     private let state = Mutex<(objects: [ObjectID: [UInt8]], waiters: [ObjectID: [CheckedContinuation<Void, Never>]],
                                errors: [ErrorRecord], names: [String: TaskID], closed: Bool)>(([:], [:], [], [:], false))
 
@@ -51,13 +53,7 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
         Task.detached { [self] in
             await slot.acquire()
             await LocalModeCoreWorker.$holdsSlot.withValue(true) {
-                var sources = [TaskArguments.Source]()
-                for argument in spec.arguments {
-                    switch argument {
-                    case let .value(bytes): sources.append(.encoded(bytes))
-                    case let .reference(id): sources.append(.object((try? await get([id]))?.first ?? ObjectBuffer(id: id, copying: [])))
-                    }
-                }
+                let sources = await resolveArguments(of: spec)
                 let outcome = await TaskRunner.run(spec, arguments: sources, nodeID: nodeID, gpuIDs: [])
                 // Reported before the results appear, so a caller woken by them sees it in errorInfo().
                 if let error = outcome.error { report(error) }
@@ -67,20 +63,46 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
         }
     }
 
-    /// Actors live in the driver too: their tasks run in order through the in-process host.
-    private func runActorTask(_ spec: TaskSpec) {
-        Task.detached { [self] in
-            var sources = [TaskArguments.Source]()
-            for argument in spec.arguments {
-                switch argument {
-                case let .value(bytes): sources.append(.encoded(bytes))
-                case let .reference(id): sources.append(.object((try? await get([id]))?.first ?? ObjectBuffer(id: id, copying: [])))
-                }
+    private func resolveArguments(of spec: TaskSpec) async -> [TaskArguments.Source] {
+        var sources = [TaskArguments.Source]()
+        for argument in spec.arguments {
+            switch argument {
+            case let .value(bytes): sources.append(.encoded(bytes))
+            case let .reference(id): sources.append(.object((try? await get([id]))?.first ?? ObjectBuffer(id: id, copying: [])))
             }
-            ActorHost.shared.enqueue(ActorHost.Job(spec: spec, arguments: sources, nodeID: nodeID, gpuIDs: []) { [self] outcome in
-                if let error = outcome.error { report(error) }
-                for (id, payload) in outcome.returns { put(id, payload.bytes) }
-            }, executor: nil)
+        }
+        return sources
+    }
+
+    /// Actors live in the driver too: each actor's tasks go, in the order they were submitted,
+    /// to one feeder of its own, which hands them to the in-process host.
+    private func runActorTask(_ spec: TaskSpec) {
+        guard let actor = spec.actor else { return }
+        let actorID = actor.kind == .creation ? spec.taskID : actor.actorID
+        let feed = actorFeeds.withLock { feeds in
+            if let feed = feeds[actorID] { return feed }
+            let (specs, feed) = AsyncStream<TaskSpec>.makeStream()
+            feeds[actorID] = feed
+            Task.detached { [self] in await feedActor(specs) }
+            return feed
+        }
+        feed.yield(spec)
+    }
+
+    /// Hands an actor's tasks to the host one after another, each once its arguments are here;
+    /// the first method call goes only after the initializer finished, as the host needs the actor.
+    private func feedActor(_ specs: AsyncStream<TaskSpec>) async {
+        for await spec in specs {
+            let sources = await resolveArguments(of: spec)
+            let isCreation = spec.actor?.kind == .creation
+            await withCheckedContinuation { (handedOver: CheckedContinuation<Void, Never>) in
+                ActorHost.shared.enqueue(ActorHost.Job(spec: spec, arguments: sources, nodeID: nodeID, gpuIDs: []) { [self] outcome in
+                    if let error = outcome.error { report(error) }
+                    for (id, payload) in outcome.returns { put(id, payload.bytes) }
+                    if isCreation { handedOver.resume() }
+                }, executor: nil)
+                if !isCreation { handedOver.resume() }
+            }
         }
     }
 
@@ -141,6 +163,7 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
             return state.waiters.values.flatMap { $0 }
         }
         for waiter in waiters { waiter.resume() }
+        for feed in actorFeeds.withLock({ feeds in defer { feeds = [:] }; return Array(feeds.values) }) { feed.finish() }
     }
 
     /// Runs `body` without the execution slot when called from a task, so other tasks can run.

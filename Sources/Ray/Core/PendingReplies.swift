@@ -16,23 +16,30 @@ final class PendingReplies: Sendable {
 
     private let waiters = Mutex<(next: UInt64, byRequest: [UInt64: Waiter], failure: RayError?)>((1, [:], nil))
 
-    /// Sends what `makeRequest` builds for a fresh request number and awaits the answer.
+    /// Sends what `makeRequest` builds for a fresh request number and awaits the answer. When the
+    /// calling task is cancelled, it throws `CancellationError` at once; an answer that comes
+    /// later finds nobody waiting (`complete` returns false).
     func call(_ makeRequest: (UInt64) throws -> Void) async throws -> Message {
         let request = try reserve()
-        return try await withCheckedThrowingContinuation { continuation in
-            let failure = waiters.withLock { state -> RayError? in
-                if let failure = state.failure { return failure }
-                state.byRequest[request] = .async(continuation)
-                return nil
-            }
-            if let failure { return continuation.resume(throwing: failure) }
-            do {
-                try makeRequest(request)
-            } catch {
-                if case let .async(waiter)? = waiters.withLock({ $0.byRequest.removeValue(forKey: request) }) {
-                    waiter.resume(throwing: error)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let failure = waiters.withLock { state -> (any Error)? in
+                    if let failure = state.failure { return failure }
+                    if Task.isCancelled { return CancellationError() }
+                    state.byRequest[request] = .async(continuation)
+                    return nil
+                }
+                if let failure { return continuation.resume(throwing: failure) }
+                do {
+                    try makeRequest(request)
+                } catch {
+                    if case let .async(waiter)? = waiters.withLock({ $0.byRequest.removeValue(forKey: request) }) {
+                        waiter.resume(throwing: error)
+                    }
                 }
             }
+        } onCancel: {
+            cancel(request)
         }
     }
 
@@ -41,9 +48,24 @@ final class PendingReplies: Sendable {
     /// thread (the caller's executor keeps its thread meanwhile).
     func call(pollingFor budget: UInt64, _ makeRequest: (UInt64) throws -> Void) async throws -> Message {
         guard budget > 0 else { return try await call(makeRequest) }
+        try Task.checkCancellation()
         let reply = PolledReply<Message>()
-        try send(for: .polled(reply), makeRequest)
-        return try await reply.value(pollingFor: budget)
+        let request = try send(for: .polled(reply), makeRequest)
+        return try await withTaskCancellationHandler {
+            try await reply.value(pollingFor: budget)
+        } onCancel: {
+            cancel(request)
+        }
+    }
+
+    /// The caller of `request` no longer waits: it throws `CancellationError`.
+    private func cancel(_ request: UInt64) {
+        guard let waiter = waiters.withLock({ $0.byRequest.removeValue(forKey: request) }) else { return }
+        switch waiter {
+        case let .async(continuation): continuation.resume(throwing: CancellationError())
+        case let .blocking(reply): reply.resolve(.failure(CancellationError()))
+        case let .polled(reply): reply.resolve(.failure(CancellationError()))
+        }
     }
 
     /// The same, blocking the calling thread (for synchronous API calls such as `put`). When the
@@ -59,7 +81,8 @@ final class PendingReplies: Sendable {
 
     /// Registers `waiter` under a fresh request number and sends the request; if either fails,
     /// nothing stays registered.
-    private func send(for waiter: Waiter, _ makeRequest: (UInt64) throws -> Void) throws {
+    @discardableResult
+    private func send(for waiter: Waiter, _ makeRequest: (UInt64) throws -> Void) throws -> UInt64 {
         let request = try reserve()
         let failure = waiters.withLock { state -> RayError? in
             if let failure = state.failure { return failure }
@@ -73,6 +96,7 @@ final class PendingReplies: Sendable {
             waiters.withLock { _ = $0.byRequest.removeValue(forKey: request) }
             throw error
         }
+        return request
     }
 
     private func reserve() throws -> UInt64 {
