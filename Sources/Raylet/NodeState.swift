@@ -27,6 +27,9 @@ struct NodeState {
     private var nextWaiter: UInt64 = 0
     /// The task that creates each return object: what reconstruction replays.
     private(set) var lineage: [TaskID: TaskSpec] = [:]
+    /// Error objects that a full store had no room for, kept here so that their waiters see the
+    /// error rather than nothing; each goes with its last holder.
+    private(set) var outsideObjects: [ObjectID: [UInt8]] = [:]
     /// Objects the store evicted; a later issue rebuilds them from `lineage`.
     private(set) var evicted: Set<ObjectID> = []
     private(set) var actors: [TaskID: ActorState] = [:]
@@ -100,6 +103,7 @@ struct NodeState {
         var actions = [NodeAction]()
         for (object, count) in client.references {
             for _ in 0..<count { _ = objects.removeReference(object) }
+            dropOutsideObjectIfUnreferenced(object)
             if actorsByHandle[object] != nil { releasedHandles.append(object) }
         }
         for (key, waiter) in waiters where waiter.client == id { removeWaiter(key, ids: waiter.ids) }
@@ -243,7 +247,7 @@ struct NodeState {
         var missing = Set<ObjectID>()
         for argument in spec.referencedIDs {
             objects.addReference(argument)
-            if !objects.isSealed(argument) { missing.insert(argument) }
+            if !isAvailable(argument) { missing.insert(argument) }
         }
         scheduler.submit(spec, missing: missing)
         dispatch(actions: &actions)
@@ -376,11 +380,10 @@ struct NodeState {
         guard clients[worker] != nil else { return }
         var locations = [ObjectLocation]()
         for id in spec.referencedIDs {
-            guard let (offset, size) = objects.lookup(id) else { continue }
-            objects.touch(id)
+            guard let location = location(of: id) else { continue }
             // The worker holds what it reads until it lets go, even past the task (views may escape).
             addReference(id, client: worker)
-            locations.append(ObjectLocation(id: id, offset: offset, size: size))
+            locations.append(location)
         }
         actions.append(.send(client: worker, .executeTask(spec, arguments: locations, gpuIDs: gpuIDs)))
     }
@@ -524,13 +527,20 @@ struct NodeState {
     }
 
     private mutating func releaseArguments(of spec: TaskSpec) {
-        for argument in spec.referencedIDs { _ = objects.removeReference(argument) }
+        for argument in spec.referencedIDs {
+            _ = objects.removeReference(argument)
+            dropOutsideObjectIfUnreferenced(argument)
+        }
+    }
+
+    private mutating func dropOutsideObjectIfUnreferenced(_ id: ObjectID) {
+        if !outsideObjects.isEmpty && objects.referenceCount(id) == 0 { outsideObjects[id] = nil }
     }
 
     // MARK: Objects
 
     private mutating func put(_ id: ObjectID, payload: [UInt8], contained: [ObjectID], actions: inout [NodeAction]) {
-        guard !objects.contains(id) else { return }
+        guard !objects.contains(id), outsideObjects.isEmpty || outsideObjects[id] == nil else { return }
         do {
             let (offset, evictedIDs) = try objects.create(id, size: payload.count)
             recordEvicted(evictedIDs)
@@ -546,17 +556,36 @@ struct NodeState {
         }
     }
 
-    /// Makes `ids` error objects, so that whoever waits for them gets `record` instead of hanging.
+    /// Makes `ids` error objects, so that whoever waits for them gets `record` instead of hanging:
+    /// in the arena, or outside it when even that small object does not fit.
     private mutating func storeErrors(_ ids: [ObjectID], _ record: ErrorRecord, actions: inout [NodeAction]) {
         let payload = ObjectPayload.error(record)
-        for id in ids where !objects.isSealed(id) {
+        for id in ids where !isAvailable(id) {
             _ = objects.abort(id)
-            guard let (offset, evictedIDs) = try? objects.create(id, size: payload.count) else { continue }
-            recordEvicted(evictedIDs)
-            payload.withUnsafeBytes { arena.buffer(offset: offset, count: payload.count).copyMemory(from: $0) }
-            try? objects.seal(id, containedIDs: [])
+            if let (offset, evictedIDs) = try? objects.create(id, size: payload.count) {
+                recordEvicted(evictedIDs)
+                payload.withUnsafeBytes { arena.buffer(offset: offset, count: payload.count).copyMemory(from: $0) }
+                try? objects.seal(id, containedIDs: [])
+            } else {
+                outsideObjects[id] = payload
+            }
             objectSealed(id, actions: &actions)
         }
+    }
+
+    /// Whether the object's bytes are here to read: sealed in the arena, or kept outside it.
+    private func isAvailable(_ id: ObjectID) -> Bool {
+        objects.isSealed(id) || (!outsideObjects.isEmpty && outsideObjects[id] != nil)
+    }
+
+    /// Where a reader finds the object's bytes (marking it recently used), if it is available.
+    private mutating func location(of id: ObjectID) -> ObjectLocation? {
+        if let (offset, size) = objects.lookup(id) {
+            objects.touch(id)
+            return ObjectLocation(id: id, offset: offset, size: size)
+        }
+        guard !outsideObjects.isEmpty, let payload = outsideObjects[id] else { return nil }
+        return ObjectLocation(id: id, offset: 0, size: payload.count, payload: payload)
     }
 
     private mutating func objectSealed(_ id: ObjectID, actions: inout [NodeAction]) {
@@ -612,7 +641,10 @@ struct NodeState {
             }
             _ = objects.removeReference(id)
             if !actorsByHandle.isEmpty && actorsByHandle[id] != nil { releasedHandles.append(id) }
-            if objects.referenceCount(id) == 0 { forgetLineageIfUnreachable(id.task) }
+            if objects.referenceCount(id) == 0 {
+                forgetLineageIfUnreachable(id.task)
+                dropOutsideObjectIfUnreferenced(id)
+            }
         }
     }
 
@@ -637,7 +669,7 @@ struct NodeState {
         let key = nextWaiter
         nextWaiter += 1
         let distinct = Set(waiter.ids)
-        let missing = distinct.filter { !objects.isSealed($0) }
+        let missing = distinct.filter { !isAvailable($0) }
         waiter.distinct = distinct.count
         waiter.missing = missing.count
         waiters[key] = waiter
@@ -669,15 +701,14 @@ struct NodeState {
             var locations = [ObjectLocation]()
             locations.reserveCapacity(waiter.ids.count)
             for id in waiter.ids {
-                guard let (offset, size) = objects.lookup(id) else { continue }
-                objects.touch(id)
+                guard let location = location(of: id) else { continue }
                 addReference(id, client: waiter.client)
-                locations.append(ObjectLocation(id: id, offset: offset, size: size))
+                locations.append(location)
             }
             actions.append(.send(client: waiter.client, .objectsReply(request: waiter.request, locations: locations)))
         case .wait:
             // Every ready object, not only `numReturns`: the client remembers them for later waits.
-            let ready = waiter.ids.filter { objects.isSealed($0) }
+            let ready = waiter.ids.filter { isAvailable($0) }
             actions.append(.send(client: waiter.client, .waitReply(request: waiter.request, ready: ready)))
         }
         if waiter.pending { resumeAfterWait(waiter.client) }

@@ -37,4 +37,11 @@ extension Sequence {
         for element in self { results.append(try await transform(element)) }
         return results
     }
+
+    /// `filter` with an async predicate, one element after another.
+    func asyncFilter(_ isIncluded: (Element) async throws -> Bool) async rethrows -> [Element] {
+        var results = [Element]()
+        for element in self where try await isIncluded(element) { results.append(element) }
+        return results
+    }
 }

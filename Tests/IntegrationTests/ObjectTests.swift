@@ -4,6 +4,36 @@ import Testing
 
 extension ClusterTests {
     @Suite struct ObjectTests {
+        @Test func smallObjectsAFullStoreCannotHoldBecomeErrorsNotHangs() async throws {
+            try await withCluster(RayOptions(cpus: 1, objectStoreMemory: 8 << 20)) { ray in
+                // Fill the store with held arrays until a large put is refused.
+                var held = [ObjectRef<[Double]>]()
+                while let ref = try? ray.put([Double](repeating: 1, count: 1 << 17)) { held.append(ref) }
+                // Puts of up to 64 KiB are one-way: those that do not fit must turn into errors.
+                // Ever smaller ones fill the store to the last bytes, where not even the error
+                // object of a failed put fits.
+                let sizes = Array(repeating: 7000, count: 40) + Array(repeating: 500, count: 300) + Array(repeating: 1, count: 300)
+                let small = try sizes.map { try ray.put([Double](repeating: 1, count: $0)) }
+                let (ready, _) = try await ray.wait(small, numReturns: small.count, timeout: .seconds(30))
+                #expect(ready.count == small.count)
+                // Memory frees up; what could not be stored stays an error that tasks given it see.
+                #expect(held.count > 0)
+                held.removeAll()
+                var failures = [Int: Int]()
+                for (ref, size) in zip(small, sizes) {
+                    do {
+                        #expect(try await ray.get(try CountElements.remote(ref)) == size)
+                    } catch let error as TaskError {
+                        #expect(error.kind == .objectStore)
+                        #expect(error.message.contains("object store full"))
+                        failures[size, default: 0] += 1
+                    }
+                }
+                #expect(failures[7000, default: 0] > 0)
+                #expect(failures[1, default: 0] > 0)
+            }
+        }
+
         @Test func cancelledGetsAndWaitsThrowAtOnce() async throws {
             try await withCluster { ray in
                 // Sleeps far longer than the test may take: only cancellation ends the waits.

@@ -65,3 +65,59 @@ import Testing
         #expect(Set(node.tasksSent(to: 3)) == Set([specs[1].taskID, specs[2].taskID]))
     }
 }
+
+@Suite struct NodeStateStoreFullTests {
+    /// Fills the store with one object the driver holds: nothing can be evicted.
+    private static func fullNode() throws -> NodeHarness {
+        var node = try NodeHarness(storeCapacity: 1 << 20)
+        let big = ObjectID(task: TaskID(high: 9, low: 9), index: 1)
+        node.send(.createObject(request: 1, id: big, size: (1 << 20) - 64))
+        node.send(.sealObject(id: big, contained: []))
+        #expect(node.state.objects.isSealed(big))
+        return node
+    }
+
+    /// The bytes the node answered a `get` of `id` with.
+    private static func gotPayload(_ node: inout NodeHarness, _ id: ObjectID) -> [UInt8]? {
+        let actions = node.send(.getObjects(request: 77, ids: [id]))
+        for case let .send(_, .objectsReply(77, locations)) in actions {
+            guard let location = locations.first else { return nil }
+            if let payload = location.payload { return payload }
+            return Array(UnsafeRawBufferPointer(node.state.arena.buffer(offset: location.offset, count: location.size)))
+        }
+        return nil
+    }
+
+    @Test func aPutThatCannotBeStoredBecomesAnErrorEveryWaiterSees() throws {
+        var node = try Self.fullNode()
+        let small = ObjectID(task: TaskID(high: 9, low: 10), index: 1)
+        // A get and a task wait for it before it comes.
+        let waiting = node.send(.getObjects(request: 5, ids: [small]))
+        #expect(waiting.isEmpty)
+        let spec = NodeHarness.spec(1, arguments: [.reference(small)])
+        node.send(.submitTask(spec))
+        node.send(.putObject(id: small, payload: ObjectPayload.value(Array(repeating: 1, count: 4000)), contained: []))
+        let answered = node.log.contains { if case .send(_, .objectsReply(5, _)) = $0 { true } else { false } }
+        #expect(answered)
+        let payload = try #require(Self.gotPayload(&node, small))
+        let record = try payload.withUnsafeBytes { try ObjectPayload.errorRecord($0) }
+        #expect(record.message.contains("object store full"))
+        // The task that takes it does not wait for ever either: it gets the error from a worker.
+        #expect(node.spawnTokens.count == 1)
+        #expect(node.connectWorker(2, token: node.spawnTokens[0]) == nil)
+        let arguments = node.log.compactMap { if case let .send(2, .executeTask(_, arguments, _)) = $0 { arguments } else { nil } }
+        #expect(arguments.first?.first?.payload == payload)
+        let wait = node.send(.waitObjects(request: 6, ids: [small], numReturns: 1, timeoutMilliseconds: -1))
+        #expect(wait.contains(.send(client: NodeHarness.driver, .waitReply(request: 6, ready: [small]))))
+    }
+
+    @Test func anErrorKeptOutsideTheStoreGoesWithItsLastHolder() throws {
+        var node = try Self.fullNode()
+        let small = ObjectID(task: TaskID(high: 9, low: 11), index: 1)
+        node.send(.putObject(id: small, payload: ObjectPayload.value([1, 2, 3]), contained: []))
+        #expect(Self.gotPayload(&node, small) != nil)
+        node.send(.releaseObjects([small]))
+        node.send(.removeReferences([small]))
+        #expect(node.state.outsideObjects[small] == nil)
+    }
+}

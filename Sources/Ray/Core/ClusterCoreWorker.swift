@@ -285,7 +285,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
             throw RayError.system("the raylet answered a get with the wrong objects")
         }
         for location in locations where location.size <= smallObjects.maxObjectSize {
-            smallObjects.insert(location.id, Array(UnsafeRawBufferPointer(arena.buffer(offset: location.offset, count: location.size))))
+            smallObjects.insert(location.id, location.payload ?? Array(UnsafeRawBufferPointer(arena.buffer(offset: location.offset, count: location.size))))
         }
         return locations.map { buffer(at: $0) }
     }
@@ -295,11 +295,13 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     /// worker a side table, which turns every retain and release of it (one per ref decoded)
     /// into the runtime's slow path.
     func buffer(at location: ObjectLocation) -> ObjectBuffer {
-        let bytes = UnsafeRawBufferPointer(arena.buffer(offset: location.offset, count: location.size))
-        return ObjectBuffer(id: location.id, bytes: bytes) { [self] in
+        let release: @Sendable () -> Void = { [self] in
             guard !closed.load(ordering: .acquiring) else { return }
             references.remove(location.id)
         }
+        if let payload = location.payload { return ObjectBuffer(id: location.id, copying: payload, onRelease: release) }
+        return ObjectBuffer(id: location.id, bytes: UnsafeRawBufferPointer(arena.buffer(offset: location.offset, count: location.size)),
+                            onRelease: release)
     }
 
     func wait(_ ids: [ObjectID], numReturns: Int, timeout: Duration?) async throws -> [ObjectID] {

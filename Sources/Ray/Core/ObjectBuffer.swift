@@ -16,13 +16,15 @@ final class ObjectBuffer: @unchecked Sendable {
         owned = nil
     }
 
-    init(id: ObjectID, copying source: [UInt8]) {
+    /// A heap copy of `source` (local mode, the small-object cache, an object the node kept
+    /// outside its arena).
+    init(id: ObjectID, copying source: [UInt8], onRelease: (@Sendable () -> Void)? = nil) {
         self.id = id
         let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: max(source.count, 1), alignment: 64)
         source.withUnsafeBytes { memory.copyMemory(from: $0) }
         owned = memory
         bytes = UnsafeRawBufferPointer(rebasing: memory[0..<source.count])
-        onRelease = nil
+        self.onRelease = onRelease
     }
 
     deinit {
