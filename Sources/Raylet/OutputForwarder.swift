@@ -4,8 +4,10 @@ import Glibc
 /// Copies a worker's output to ours line by line, prefixed with the worker's pid, so the
 /// driver's terminal shows which process printed what.
 enum OutputForwarder {
-    /// Also keeps the last of the output in `tail`, when given.
-    static func start(fd: Int32, prefix: String, target: Int32, tail: OutputTail? = nil) {
+    /// Also keeps the last of the output in `tail`, when given. `group` is entered until the
+    /// output ends and all of it is written.
+    static func start(fd: Int32, prefix: String, target: Int32, group: DispatchGroup, tail: OutputTail? = nil) {
+        group.enter()
         let thread = Thread {
             var pending = [UInt8]()
             var chunk = [UInt8](repeating: 0, count: 16 * 1024)
@@ -27,6 +29,7 @@ enum OutputForwarder {
             if !pending.isEmpty { writeAll(target, prefixBytes + pending + [10]) }
             close(fd)
             tail?.finish()
+            group.leave()
         }
         thread.name = "worker output"
         thread.stackSize = 256 * 1024

@@ -31,6 +31,8 @@ final class WorkerLauncher: @unchecked Sendable {
     private var workers: [pid_t: Started] = [:]
     /// Exited workers whose last words may still be asked for, by token.
     private var exited: [UInt64: Started] = [:]
+    /// Threads still copying workers' output to ours.
+    private let forwarding = DispatchGroup()
 
     init(socketPath: String, nodeID: NodeID, logDirectory: String?) {
         self.socketPath = socketPath
@@ -60,8 +62,8 @@ final class WorkerLauncher: @unchecked Sendable {
         let tail = output.forward == nil ? nil : OutputTail()
         lock.withLock { workers[pid] = Started(token: token, tail: tail, errorLog: output.errorLog) }
         if let forward = output.forward {
-            OutputForwarder.start(fd: forward.stdout, prefix: "(pid=\(pid)) ", target: 1)
-            OutputForwarder.start(fd: forward.stderr, prefix: "(pid=\(pid)) ", target: 2, tail: tail)
+            OutputForwarder.start(fd: forward.stdout, prefix: "(pid=\(pid)) ", target: 1, group: forwarding)
+            OutputForwarder.start(fd: forward.stderr, prefix: "(pid=\(pid)) ", target: 2, group: forwarding, tail: tail)
         }
     }
 
@@ -103,13 +105,16 @@ final class WorkerLauncher: @unchecked Sendable {
         return Glibc.kill(pid, SIGKILL) == 0
     }
 
-    /// Kills every worker still running, by the process IDs this launcher started.
+    /// Kills every worker still running, by the process IDs this launcher started, then lets
+    /// what they printed reach our output (for up to a second: a worker's own child could keep
+    /// its output open).
     func killAll() {
         let tracked = lock.withLock { Array(workers.keys) }
         for pid in tracked { Glibc.kill(pid, SIGKILL) }
         var status: Int32 = 0
         for pid in tracked { waitpid(pid, &status, 0) }
         lock.withLock { workers.removeAll() }
+        _ = forwarding.wait(timeout: .now() + 1)
     }
 
     private struct Output {

@@ -170,7 +170,9 @@ extension ClusterTests {
                 let slow = try await counter.remote { try await $0.nap(30) }
                 try ray.kill(counter)
                 let error = try await #require(throws: TaskError.self) { try await ray.get(slow) }
-                #expect(error.description.contains("actor died"))
+                #expect(error.kind == .actorDied)
+                // It names the call, the actor's class, its ID and its pid, and says why, once.
+                #expect(error.description == "Counter.nap(_:) could not run: actor Counter \(counter.id.taskID.hex) died: its worker process (pid \(pid)) was killed or exited")
                 #expect(await eventually { !processIsAlive(pid) })
                 await #expect(throws: TaskError.self) { try await counter.actor.increment() }
             }
@@ -185,7 +187,7 @@ extension ClusterTests {
                 let pending = try await counter.remote { try await $0.nap(30) }
                 kill(pid, SIGKILL)
                 let error = try await #require(throws: TaskError.self) { try await ray.get(pending) }
-                #expect(error.description.contains("actor died"))
+                #expect(error.description.contains("actor Counter \(counter.id.taskID.hex) died: its worker process (pid \(pid)) was killed"))
                 let replacement = try await ray.createActor(Counter.self)
                 #expect(try await replacement.actor.pid() != pid)
                 try ray.kill(holder)

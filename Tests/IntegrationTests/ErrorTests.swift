@@ -4,6 +4,16 @@ import Testing
 
 extension ClusterTests {
     @Suite struct ErrorTests {
+        @Test func afterTheRayletDiesEveryCallSaysTheConnectionIsLost() async throws {
+            try await withCluster { ray in
+                kill(ray.serviceProcessIDs[1], SIGKILL)
+                #expect(await eventually { (try? ray.put(2)) == nil })
+                let lost = ClusterCoreWorker.lostRayletConnection
+                #expect(throws: lost) { try ray.put(3) }
+                #expect(throws: lost) { try Double2.remote(4) }
+            }
+        }
+
         @Test func aThrowingTaskRethrowsAtGetWithItsContext() async throws {
             try await withCluster { ray in
                 let failed = try Thrower.remote("the input was odd")

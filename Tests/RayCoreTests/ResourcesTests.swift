@@ -23,3 +23,15 @@ import Testing
         #expect(Resources(cpus: 2, gpus: 1, custom: ["a": 0.5]).description == "{CPU: 2, GPU: 1, a: 0.5}")
     }
 }
+
+@Suite struct ResourceDefaultTests {
+    @Test func aRequestThatLeavesOutCPUsGetsTheDefaultAndAnExplicitZeroStays() {
+        #expect(Resources(gpus: 1).defaultingCPUs(to: 1) == Resources(cpus: 1, gpus: 1))
+        #expect(Resources(custom: ["disk": 1]).defaultingCPUs(to: 1) == Resources(cpus: 1, custom: ["disk": 1]))
+        #expect(Resources(cpus: 0, gpus: 1).defaultingCPUs(to: 1) == Resources(cpus: 0, gpus: 1))
+        #expect(Resources(cpus: 2).defaultingCPUs(to: 1).cpus == 2)
+        // How it was written does not change what it asks for.
+        #expect(Resources(gpus: 1) == Resources(cpus: 0, gpus: 1))
+        #expect(Set([Resources(gpus: 1), Resources(cpus: 0, gpus: 1)]).count == 1)
+    }
+}

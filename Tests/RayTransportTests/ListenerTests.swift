@@ -124,3 +124,16 @@ import Testing
         #expect(!"\(secret)".contains(secret.hex))
     }
 }
+
+@Suite struct BusyPollSettingTests {
+    @Test func badBudgetsAreRefusedWithTheVariablesName() throws {
+        for bad in ["1e17", "-1", "abc", "18446744073709551615", "1000001"] {
+            let error = #expect(throws: BusyPollSettingError.self) { try BusyPoll.fromEnvironment(["RAY_BUSY_POLL_US": bad]) }
+            #expect(error?.description.contains("RAY_BUSY_POLL_US=\(bad)") == true)
+        }
+        #expect(try BusyPoll.fromEnvironment(["RAY_BUSY_POLL_US": "0"]).budget == 0)
+        #expect(try BusyPoll.fromEnvironment([:]).budget == 250_000)
+        // Even a budget built in code cannot overflow.
+        #expect(BusyPoll(microseconds: .max).budget == BusyPoll.maxMicroseconds * 1000)
+    }
+}

@@ -1,5 +1,6 @@
 import Foundation
 import RayCore
+import RayTransport
 
 /// A connection to a Ray cluster: the entry point of the API.
 ///
@@ -24,6 +25,11 @@ public struct Ray: Sendable {
     public static func start(_ options: RayOptions = RayOptions()) async throws -> Ray {
         if CoreWorkerRegistry.current != nil {
             throw RayError.invalidArgument("Ray is already started in this process; call shutdown() first")
+        }
+        do {
+            _ = try BusyPoll.fromEnvironment()
+        } catch {
+            throw RayError.invalidArgument(error.description)
         }
         let core: any CoreWorker
         switch options.mode {

@@ -15,7 +15,7 @@ public enum RayError: Error, CustomStringConvertible, Sendable, Equatable {
 
     public var description: String {
         switch self {
-        case .notStarted: "Ray is not started: call Ray.start() (or Ray.connect) first"
+        case .notStarted: "Ray is not started: call Ray.start() first"
         case .shutDown: "the Ray cluster this object belongs to has been shut down"
         case let .serialization(message): "serialization failed: \(message)"
         case let .objectStore(message): "object store: \(message)"

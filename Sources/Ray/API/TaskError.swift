@@ -10,6 +10,8 @@ public struct TaskError: Error, CustomStringConvertible, Sendable, Equatable {
         case infeasible
         case objectStore
         case system
+        /// An actor method call could not run because the actor is gone.
+        case actorDied
     }
 
     public let kind: Kind
@@ -28,6 +30,7 @@ public struct TaskError: Error, CustomStringConvertible, Sendable, Equatable {
         case .infeasible: kind = .infeasible
         case .objectStore: kind = .objectStore
         case .system: kind = .system
+        case .actorDied: kind = .actorDied
         }
         functionName = record.functionName
         workerPID = record.workerPID
@@ -44,6 +47,8 @@ public struct TaskError: Error, CustomStringConvertible, Sendable, Equatable {
             "worker died: worker pid \(workerPID) on node \(nodeID) exited while running \(functionName): \(message)"
         case .infeasible:
             "task \(functionName) cannot be scheduled: \(message)"
+        case .actorDied:
+            "\(functionName) could not run: \(message)"
         case .objectStore, .system:
             "\(functionName.isEmpty ? "" : functionName + ": ")\(message)"
         }

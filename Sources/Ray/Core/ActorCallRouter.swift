@@ -83,7 +83,7 @@ final class ActorCallRouter: Sendable {
             do {
                 try connection.send(.executeTask(spec, arguments: [], gpuIDs: []))
             } catch {
-                fail([spec.taskID], of: actorID, reason: "the connection to the actor broke: \(error)")
+                fail([spec.taskID], of: actorID, reason: "died: the connection to it broke: \(error)")
             }
         case .open:
             Task { await open(actorID) }
@@ -152,7 +152,7 @@ final class ActorCallRouter: Sendable {
         do {
             connection = try await services.connect(actorID)
         } catch {
-            unreachable(actorID, reason: "\(error)")
+            unreachable(actorID, reason: "cannot be reached: \(error)")
             return
         }
         startReading(connection, of: actorID)
@@ -189,8 +189,8 @@ final class ActorCallRouter: Sendable {
             connection.readLoop(onMessages: { messages in
                 received(messages, from: actorID)
             }, onClose: { _ in
-                let worker = pid.map { "worker pid \($0)" } ?? "worker"
-                unreachable(actorID, reason: "the actor's \(worker) went away: it was killed, or its process exited")
+                let worker = pid.map { "its worker process (pid \($0))" } ?? "its worker process"
+                unreachable(actorID, reason: "died: \(worker) was killed or exited")
                 connection.close()
             })
         }
@@ -248,15 +248,25 @@ final class ActorCallRouter: Sendable {
         deliverFailures(failed, of: actorID, reason: reason)
     }
 
+    /// The actor's class from a method's display name (`Counter.increment()` → `Counter`).
+    static func className(of spec: TaskSpec) -> String {
+        let name = spec.displayName.prefix { $0 != "(" }
+        guard let dot = name.lastIndex(of: ".") else { return String(name) }
+        return String(name[..<dot])
+    }
+
     private func fail(_ taskIDs: [TaskID], of actorID: TaskID, reason: String) {
         let failed = state.withLock { state in taskIDs.compactMap { state.inFlight.removeValue(forKey: $0)?.call.spec } }
         deliverFailures(failed, of: actorID, reason: reason)
     }
 
+    /// Makes each call's results an error that names the actor, its class and what happened to
+    /// it: `reason` reads after "actor Counter 0123…".
     private func deliverFailures(_ calls: [TaskSpec], of actorID: TaskID, reason: String) {
         arrived(calls.map { spec in
-            let record = ErrorRecord(kind: .workerDied, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
-                                     workerPID: 0, nodeID: services.nodeID, message: "actor died: \(reason)")
+            let record = ErrorRecord(kind: .actorDied, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
+                                     workerPID: 0, nodeID: services.nodeID,
+                                     message: "actor \(Self.className(of: spec)) \(actorID.hex) \(reason)")
             let payload = ObjectPayload.error(record)
             return (actorID, spec.returnIDs.map { ReturnValue.inline(id: $0, payload: payload, contained: []) })
         })

@@ -99,7 +99,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
                     taskExecutor?.runPending()
                 }
             }, onClose: { [self] _ in
-                rayletReplies.failAll(closed.load(ordering: .acquiring) ? .shutDown : .system("lost the connection to the raylet"))
+                rayletReplies.failAll(closed.load(ordering: .acquiring) ? .shutDown : Self.lostRayletConnection)
                 onDisconnect?()
             })
         }
@@ -252,7 +252,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         guard case let .createReply(_, offset, error) = reply else { throw RayError.system("unexpected reply to createObject") }
         if let error { throw RayError.objectStore(error) }
         payload.write(arena.buffer(offset: offset, count: payload.size))
-        try raylet.send(.sealObject(id: id, contained: payload.contained))
+        try sendToRaylet(.sealObject(id: id, contained: payload.contained))
     }
 
     func get(_ ids: [ObjectID]) async throws -> [ObjectBuffer] {
@@ -338,11 +338,34 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     private func sendAfterReferences(_ messages: [Message]) throws {
         let pending = references.drain()
         if pending.isEmpty && messages.count == 1 {
-            try raylet.send(messages[0])
+            try sendToRaylet(messages[0])
         } else if !pending.isEmpty || !messages.isEmpty {
-            try raylet.send(pending + messages)
+            try sendToRaylet(pending + messages)
         }
     }
+
+    /// A send to the raylet that fails says so the way a `get` does, not with the socket's errno.
+    private func sendToRaylet(_ message: Message) throws {
+        do {
+            try raylet.send(message)
+        } catch {
+            throw lostRaylet(error)
+        }
+    }
+
+    private func sendToRaylet(_ messages: [Message]) throws {
+        do {
+            try raylet.send(messages)
+        } catch {
+            throw lostRaylet(error)
+        }
+    }
+
+    private func lostRaylet(_ error: TransportError) -> RayError {
+        closed.load(ordering: .acquiring) ? .shutDown : Self.lostRayletConnection
+    }
+
+    static let lostRayletConnection = RayError.system("lost the connection to the raylet")
 
     private func sendAfterReferences(_ message: Message) throws {
         try sendAfterReferences([message])

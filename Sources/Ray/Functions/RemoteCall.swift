@@ -8,8 +8,9 @@ public struct RemoteCall<F: RemoteFunction>: Sendable {
 
     let resources: Resources
 
+    /// A request that leaves out the CPUs gets one, as a Ray task does by default.
     init(resources: Resources = F.resources) {
-        self.resources = resources
+        self.resources = resources.defaultingCPUs(to: 1)
     }
 
     /// Submits the task and returns the ref of its result at once.

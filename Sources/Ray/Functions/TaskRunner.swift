@@ -67,6 +67,7 @@ enum TaskRunner {
         case .infeasible: .infeasible
         case .objectStore: .objectStore
         case .system: .system
+        case .actorDied: .actorDied
         }
         return ErrorRecord(kind: kind, jobID: spec.jobID, taskID: error.taskID, functionName: error.functionName,
                            workerPID: error.workerPID, nodeID: error.nodeID, message: error.message)

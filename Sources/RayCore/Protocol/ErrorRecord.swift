@@ -6,6 +6,8 @@ public struct ErrorRecord: Sendable, Equatable, CustomStringConvertible {
         case infeasible = 3
         case objectStore = 4
         case system = 5
+        /// An actor method call could not run: the actor is gone (the message says which and why).
+        case actorDied = 6
     }
 
     public var kind: Kind
@@ -34,6 +36,8 @@ public struct ErrorRecord: Sendable, Equatable, CustomStringConvertible {
             "worker pid \(workerPID) on node \(nodeID) died while running \(functionName): \(message)"
         case .infeasible:
             "task \(functionName) cannot run: \(message)"
+        case .actorDied:
+            "\(functionName) could not run: \(message)"
         case .objectStore, .system:
             "\(functionName.isEmpty ? "" : functionName + ": ")\(message) (node \(nodeID))"
         }

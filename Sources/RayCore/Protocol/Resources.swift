@@ -6,17 +6,37 @@ public struct Resources: Hashable, Sendable, CustomStringConvertible {
 
     /// Zero quantities are dropped, so two equal requests compare equal.
     public private(set) var quantities: [String: Double]
+    /// Whether `cpus` was left out: a task's request then gets one CPU, as in Ray, where
+    /// `num_gpus=1` keeps the default `num_cpus=1` (see `defaultingCPUs(to:)`).
+    public private(set) var cpusUnspecified = false
 
-    public init(cpus: Double = 0, gpus: Double = 0, custom: [String: Double] = [:]) {
+    /// - Parameter cpus: nil leaves the CPUs to the default of what the request is for: one for
+    ///   a task, none for an actor's life, none for a node's total.
+    public init(cpus: Double? = nil, gpus: Double = 0, custom: [String: Double] = [:]) {
         quantities = [:]
-        self[Self.cpu] = cpus
+        self[Self.cpu] = cpus ?? 0
         self[Self.gpu] = gpus
         for (name, amount) in custom { self[name] = amount }
+        cpusUnspecified = cpus == nil
     }
 
     public init(quantities: [String: Double]) {
         self.quantities = quantities.filter { $0.value > 0 }
     }
+
+    /// This request with `cpus` CPUs when it left them out.
+    public func defaultingCPUs(to cpus: Double) -> Resources {
+        guard cpusUnspecified else { return self }
+        var request = self
+        request[Self.cpu] = cpus
+        request.cpusUnspecified = false
+        return request
+    }
+
+    /// Two requests are equal when they ask for the same quantities, however they were written.
+    public static func == (lhs: Resources, rhs: Resources) -> Bool { lhs.quantities == rhs.quantities }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(quantities) }
 
     public subscript(name: String) -> Double {
         get { quantities[name] ?? 0 }
