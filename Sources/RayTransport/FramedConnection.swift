@@ -160,11 +160,16 @@ public final class FramedConnection: @unchecked Sendable {
         }
     }
 
-    /// Runs `body` on a new thread with a modest stack: services run one thread per connection.
+    /// The stack of each connection's thread. Workers run tasks (user code, and the decoding of
+    /// values nested up to `ValueEncoder.defaultMaxDepth` deep) on these threads, so they get
+    /// the size of a main thread's stack; it is address space, touched only as far as it is used.
+    public static let threadStackSize = 8 << 20
+
+    /// Runs `body` on a new thread with the stack of a main thread (see `threadStackSize`).
     public static func startThread(name: String, _ body: @escaping @Sendable () -> Void) {
         let thread = Thread(block: body)
         thread.name = name
-        thread.stackSize = 1 << 20
+        thread.stackSize = threadStackSize
         thread.start()
     }
 

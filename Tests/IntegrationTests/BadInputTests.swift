@@ -20,6 +20,27 @@ extension ClusterTests {
             }
         }
 
+        @Test func valuesNestedAThousandDeepTravelAndDeeperOnesFailClearly() async throws {
+            try await withCluster { ray in
+                // Python Ray's limit is pickle's, about 1,000 levels.
+                let list = Node.list(1000)
+                defer { list.dismantle() }
+                let ref = try ray.put(list)
+                #expect(try await ray.get(LengthOfList.remote(ref)) == 1000)
+                #expect(try await ray.get(LengthOfList.remote(list)) == 1000)
+                let back = try await ray.get(ref)
+                #expect(back.count == 1000)
+                back.dismantle()
+                // Far deeper: a clear error, and no stack overflow anywhere.
+                let deep = Node.list(100_000)
+                defer { deep.dismantle() }
+                let error = try #require(throws: RayError.self) { try ray.put(deep) }
+                #expect(error.description.contains("maximum recursion depth"))
+                #expect(throws: RayError.self) { try LengthOfList.remote(deep) }
+                #expect(try await ray.get(try Double2.remote(1)) == 2)
+            }
+        }
+
         @Test func malformedFramesCloseOnlyThatConnection() async throws {
             try await withCluster { ray in
                 let kept = try ray.put([1, 2, 3])

@@ -124,6 +124,39 @@ struct Say: RemoteFunction1 {
 
 final class Node: Codable, @unchecked Sendable {
     var next: Node?
+
+    init(next: Node? = nil) { self.next = next }
+
+    /// A list of `count` nodes.
+    static func list(_ count: Int) -> Node {
+        var head = Node()
+        for _ in 1..<count { head = Node(next: head) }
+        return head
+    }
+
+    var count: Int {
+        var n = 1
+        var node = self
+        while let next = node.next { n += 1; node = next }
+        return n
+    }
+
+    /// Releases a long list node by node: letting it go at once would recurse once per node.
+    func dismantle() {
+        var node = next
+        next = nil
+        while let current = node {
+            node = current.next
+            current.next = nil
+        }
+    }
+}
+
+struct LengthOfList: RemoteFunction1 {
+    static func run(_ list: Node) -> Int {
+        defer { list.dismantle() }
+        return list.count
+    }
 }
 
 struct Unencodable: Codable, Sendable {

@@ -10,7 +10,7 @@ import Darwin
 @Suite struct CodecRobustnessTests {
     typealias F = CodecFixtures
 
-    static func cycleError(maxDepth: Int = 200) -> String? {
+    static func cycleError(maxDepth: Int = ValueEncoder.defaultMaxDepth) -> String? {
         let node = F.Node(value: 1)
         node.next = node
         defer { node.next = nil }
@@ -25,45 +25,44 @@ import Darwin
     }
 
     @Test func cycleFailsWithTheDepthError() {
-        #expect(Self.cycleError() == "This object exceeds the maximum recursion depth (200) while encoding Node. It may contain itself recursively.")
+        #expect(Self.cycleError() == "This object exceeds the maximum recursion depth (1000) while encoding Node. It may contain itself recursively.")
         #expect(Self.cycleError(maxDepth: 10)?.contains("(10)") == true)
     }
 
-    /// The default limits must be reached before the stack runs out, even on a thread with a
-    /// smaller stack than the main thread's (512 KB, as on Darwin's secondary threads) and in a
-    /// debug build.
-    @Test func depthLimitsHoldOnASmallStack() throws {
-        let message = Self.onThread(stackSize: 512 * 1024) { Self.cycleError() }
-        #expect(message?.hasPrefix("This object exceeds the maximum recursion depth (200)") == true)
+    /// The default limits must be reached before the stack runs out on the smallest stack that
+    /// encodes or decodes values (a connection thread's), even in a debug build.
+    @Test func depthLimitsHoldOnAConnectionThreadsStack() throws {
+        let message = Self.onThread(stackSize: Self.smallestStack) { Self.cycleError() }
+        #expect(message?.hasPrefix("This object exceeds the maximum recursion depth (1000)") == true)
 
         var chain = F.Node(value: 0)
-        for value in 1..<400 {
+        for value in 1..<2000 {
             chain = F.Node(value: value, next: chain)
         }
         var tree = F.Tree.leaf(1)
-        for _ in 0..<400 {
+        for _ in 0..<2000 {
             tree = .branch([tree])
         }
-        let encoder = ValueEncoder(maxDepth: 1000)
+        let encoder = ValueEncoder(maxDepth: 5000)
         let chainBytes = try encoder.encode(chain).bytes, treeBytes = try encoder.encode(tree).bytes
-        let messages = Self.onThread(stackSize: 512 * 1024) {
+        let messages = Self.onThread(stackSize: Self.smallestStack) {
             [Result { try ValueDecoder().decode(F.Node.self, from: chainBytes).value },
              Result { try ValueDecoder().decode(F.Tree.self, from: treeBytes) == .leaf(0) ? 1 : 0 }].map { result in
                 guard case .failure(let error) = result else { return "decoded" }
                 return "\(error)"
             }
         }
-        #expect(messages.allSatisfy { $0.contains("maximum nesting depth (200)") }, "\(messages)")
+        #expect(messages.allSatisfy { $0.contains("maximum nesting depth (1000)") }, "\(messages)")
     }
 
     @Test func cycleFailsInsideATask() async {
         let message = await Task.detached { Self.cycleError() }.value
-        #expect(message?.hasPrefix("This object exceeds the maximum recursion depth (200)") == true)
+        #expect(message?.hasPrefix("This object exceeds the maximum recursion depth (1000)") == true)
     }
 
     @Test func deepButFiniteValuesWithinTheLimit() throws {
         var chain = F.Node(value: 0)
-        for value in 1..<150 {
+        for value in 1..<999 {
             chain = F.Node(value: value, next: chain)
         }
         var decoded: F.Node? = try F.roundTrip(chain)
@@ -72,21 +71,21 @@ import Darwin
             count += 1
             decoded = node.next
         }
-        #expect(count == 150)
+        #expect(count == 999)
     }
 
     @Test func deepInputFailsToDecodeIntoARecursiveType() throws {
         var tree = F.Tree.leaf(1)
-        for _ in 0..<300 {
+        for _ in 0..<1500 {
             tree = .branch([tree])
         }
-        let bytes = try ValueEncoder(maxDepth: 2000).encode(tree).bytes
-        #expect(try ValueDecoder(maxDepth: 2000).decode(F.Tree.self, from: bytes) == tree)
+        let bytes = try ValueEncoder(maxDepth: 5000).encode(tree).bytes
+        #expect(try ValueDecoder(maxDepth: 5000).decode(F.Tree.self, from: bytes) == tree)
         do {
             _ = try ValueDecoder().decode(F.Tree.self, from: bytes)
             Issue.record("expected a depth error")
         } catch DecodingError.dataCorrupted(let context) {
-            #expect(context.debugDescription.contains("maximum nesting depth (200)"))
+            #expect(context.debugDescription.contains("maximum nesting depth (1000)"))
         }
 
         // 100,000 nested one-element arrays: skipped without recursion, rejected by type.
@@ -164,6 +163,10 @@ import Darwin
         _ = try? decoder.decode(Int.self, from: bytes)
         _ = try? decoder.decode(F.Dog.self, from: bytes)
     }
+
+    /// `FramedConnection.threadStackSize`, the stack of the threads that run tasks (RayCore's
+    /// tests cannot see RayTransport).
+    private static let smallestStack = 8 << 20
 
     /// Runs `body` on a new thread with the given stack size and returns its result.
     private static func onThread<R: Sendable>(stackSize: Int, _ body: @escaping @Sendable () -> R) -> R {

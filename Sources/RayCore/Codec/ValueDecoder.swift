@@ -13,9 +13,9 @@ public struct ValueDecoder: Sendable {
     /// recursive type from exhausting the stack.
     public var maxDepth: Int
 
-    /// Creates a decoder that allows 200 levels of nesting.
+    /// Creates a decoder that allows `ValueEncoder.defaultMaxDepth` levels of nesting.
     public init() {
-        maxDepth = 200
+        maxDepth = ValueEncoder.defaultMaxDepth
     }
 
     /// Creates a decoder that fails input nested more than `maxDepth` deep.

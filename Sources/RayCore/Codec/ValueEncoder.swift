@@ -17,8 +17,13 @@ public struct ValueEncoder: Sendable {
     /// object graph into an error instead of a stack overflow.
     public var maxDepth: Int
 
+    /// How deep values may nest by default: about Python Ray's limit (pickle's recursion limit
+    /// of 1,000), and shallow enough for the stack of every thread that encodes or decodes
+    /// values (`FramedConnection.threadStackSize`, the cooperative pool's 8 MiB).
+    public static let defaultMaxDepth = 1000
+
     /// Creates an encoder that fails values nested more than `maxDepth` deep.
-    public init(maxDepth: Int = 200) {
+    public init(maxDepth: Int = ValueEncoder.defaultMaxDepth) {
         self.maxDepth = maxDepth
     }
 
