@@ -3,9 +3,11 @@ import RayCore
 
 extension Ray {
     /// Creates an actor: a worker process of its own is started (or taken) and the initializer
-    /// runs there with `arguments`. Returns the handle at once; calls made before the actor is
-    /// ready wait for it. Fails at once when a name is taken; an actor that needs more than the
-    /// cluster has fails its calls with the reason.
+    /// runs there with `arguments`. Returns the handle at once, as in Ray; calls made before the
+    /// actor is ready wait for it. Throws at once only when a name is taken. Anything that
+    /// keeps the actor from starting (more resources than the cluster has, a throwing
+    /// initializer, a worker that cannot start) surfaces at `ready(_:)`, the check to use, and
+    /// in every call, which throw the reason.
     public func createActor<A: RayActor>(_ type: A.Type, arguments: A.Arguments, options: ActorOptions = ActorOptions()) async throws
         -> ActorHandle<A> {
         let context = core.currentContext
