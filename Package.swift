@@ -8,23 +8,29 @@ let package = Package(
         .library(name: "Ray", targets: ["Ray"]),
         .executable(name: "ray-tour", targets: ["Tour"]),
     ],
+    dependencies: [
+        // Logging for the services (about 4 s of a clean build).
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
     targets: [
         // Platform calls Swift's Glibc module cannot make: memfd, SCM_RIGHTS, the worker-mode hook.
         .target(name: "CRaySupport"),
         // IDs, the value codec, wire messages: no sockets, no processes.
         .target(name: "RayCore"),
         // Framed Unix/TCP socket connections and file-descriptor passing.
-        .target(name: "RayTransport", dependencies: ["RayCore", "CRaySupport"]),
+        .target(name: "RayTransport", dependencies: ["RayCore", "CRaySupport", .product(name: "Logging", package: "swift-log")]),
         // The shared-memory object store: arena, allocator, object table, eviction.
         .target(name: "RayObjectStore", dependencies: ["RayCore", "CRaySupport"]),
         // The global control store service.
-        .target(name: "RayGCS", dependencies: ["RayCore", "RayTransport"]),
+        .target(name: "RayGCS", dependencies: ["RayCore", "RayTransport", .product(name: "Logging", package: "swift-log")]),
         // The per-node service: scheduler, worker pool, object store host.
-        .target(name: "Raylet", dependencies: ["RayCore", "RayTransport", "RayObjectStore", "CRaySupport"]),
+        .target(name: "Raylet", dependencies: ["RayCore", "RayTransport", "RayObjectStore", "CRaySupport",
+                                               .product(name: "Logging", package: "swift-log")]),
         // The public Swift API: drivers, workers, remote functions, object refs.
         // Its async functions run on the caller's executor: a call from the main actor does not hop
         // to the global pool and back.
-        .target(name: "Ray", dependencies: ["RayCore", "RayTransport", "RayObjectStore", "RayGCS", "Raylet", "CRaySupport"],
+        .target(name: "Ray", dependencies: ["RayCore", "RayTransport", "RayObjectStore", "RayGCS", "Raylet", "CRaySupport",
+                                            .product(name: "Logging", package: "swift-log")],
                 swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]),
         .executableTarget(name: "Tour", dependencies: ["Ray"], path: "Examples/Tour"),
         // A driver program the integration tests start and kill, to test what outlives a driver.
@@ -33,7 +39,7 @@ let package = Package(
         .testTarget(name: "RayObjectStoreTests", dependencies: ["RayObjectStore"]),
         .testTarget(name: "RayletTests", dependencies: ["Raylet"]),
         .testTarget(name: "RayGCSTests", dependencies: ["RayGCS", "RayCore", "RayTransport"]),
-        .testTarget(name: "RayTransportTests", dependencies: ["RayTransport", "RayCore"]),
+        .testTarget(name: "RayTransportTests", dependencies: ["RayTransport", "RayCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RayTests", dependencies: ["Ray", "RayCore"]),
         .testTarget(name: "IntegrationTests", dependencies: ["Ray", "RayTestDriver"]),
     ],

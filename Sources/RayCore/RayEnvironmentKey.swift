@@ -23,6 +23,8 @@ public enum RayEnvironmentKey {
     public static let jobID = "RAY_JOB_ID"
     /// Set by the user: where session directories go (default `/tmp`; they go in `<it>/ray`).
     public static let temporaryDirectory = "RAY_TMPDIR"
+    /// Set by the user: the level of Ray's logs, `trace` … `critical` (see `RayLogging`).
+    public static let logLevel = "RAY_LOG_LEVEL"
     /// Set by the user: the busy-poll budget in microseconds (see `BusyPoll`).
     public static let busyPollMicroseconds = "RAY_BUSY_POLL_US"
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RayCore
 import RayTransport
 import Synchronization
@@ -22,9 +23,9 @@ public final class GCSServer: Sendable {
 
     private let state = Mutex(State())
     private let listener: Listener
-    private let log: ServiceLog
+    private let log: Logger
 
-    public init(socketPath: String, secret: SessionSecret, log: ServiceLog) throws {
+    public init(socketPath: String, secret: SessionSecret, log: Logger) throws {
         listener = try Listener(path: socketPath, secret: secret, log: log)
         self.log = log
     }

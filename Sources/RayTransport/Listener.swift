@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Logging
 import Synchronization
 
 /// Accepts connections on a Unix socket and hands over those that authenticate: each new
@@ -13,12 +14,12 @@ public final class Listener: @unchecked Sendable {
 
     private let fd: Int32
     private let secret: SessionSecret
-    private let log: ServiceLog
+    private let log: Logger
     private let handshakeTimeout: Double
     private let closed = Atomic<Bool>(false)
     private let pendingHandshakes = Atomic<Int>(0)
 
-    public init(path: String, secret: SessionSecret, log: ServiceLog,
+    public init(path: String, secret: SessionSecret, log: Logger,
                 handshakeTimeout: Double = Handshake.defaultTimeout) throws(TransportError) {
         self.path = path
         self.secret = secret

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Logging
 import RayCore
 import RayObjectStore
 import RayTransport
@@ -17,7 +18,7 @@ public final class Raylet: @unchecked Sendable {
     private let listener: Listener
     private let gcs: FramedConnection
     private let launcher: WorkerLauncher
-    private let log = ServiceLog(component: "raylet")
+    private let log = RayLogging.logger("raylet")
     private let nextClient = Atomic<Int>(1)
     private let stopped = Atomic<Bool>(false)
     private let onShutdownRequest: @Sendable () -> Void

@@ -12,7 +12,7 @@ import Testing
 
     private static func withServer(_ body: (String) async throws -> Void) async throws {
         let path = NSTemporaryDirectory() + "gcs-test-\(getpid())-\(UInt32.random(in: 0 ... .max)).sock"
-        let server = try GCSServer(socketPath: path, secret: secret, log: ServiceLog(component: "gcs test"))
+        let server = try GCSServer(socketPath: path, secret: secret, log: RayLogging.logger("gcs test"))
         server.start()
         defer { server.stop() }
         try await body(path)

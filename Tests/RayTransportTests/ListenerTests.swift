@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Logging
 import RayCore
 @testable import RayTransport
 import Synchronization
@@ -18,7 +19,7 @@ import Testing
         let accepted = Accepted()
 
         init(handshakeTimeout: Double = Handshake.defaultTimeout, start: Bool = true) throws {
-            listener = try Listener(path: path, secret: secret, log: ServiceLog(component: "test"), handshakeTimeout: handshakeTimeout)
+            listener = try Listener(path: path, secret: secret, log: RayLogging.logger("test"), handshakeTimeout: handshakeTimeout)
             if start { listener.start { [accepted] connection in accepted.connections.withLock { $0.append(connection) } } }
         }
 
@@ -135,5 +136,15 @@ import Testing
         #expect(try BusyPoll.fromEnvironment([:]).budget == 250_000)
         // Even a budget built in code cannot overflow.
         #expect(BusyPoll(microseconds: .max).budget == BusyPoll.maxMicroseconds * 1000)
+    }
+}
+
+@Suite struct RayLoggingTests {
+    @Test func theLevelComesFromRAY_LOG_LEVEL() {
+        #expect(RayLogging.level(from: ["RAY_LOG_LEVEL": "debug"]) == .debug)
+        #expect(RayLogging.level(from: ["RAY_LOG_LEVEL": "ERROR"]) == .error)
+        #expect(RayLogging.level(from: ["RAY_LOG_LEVEL": "loud"]) == RayLogging.defaultLevel)
+        #expect(RayLogging.level(from: [:]) == .info)
+        #expect(RayLogging.logger("raylet").label == "ray.raylet")
     }
 }

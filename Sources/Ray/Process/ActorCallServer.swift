@@ -9,7 +9,7 @@ enum ActorCallServer {
     /// Starts accepting callers of the actor created by `creation` (its initializer has run).
     static func start(for creation: TaskSpec, gpuIDs: [Int], core: ClusterCoreWorker) throws {
         let listener = try Listener(path: SessionLayout(directory: core.sessionDirectory).actorSocket(creation.taskID),
-                                    secret: core.secret, log: ServiceLog(component: "actor"))
+                                    secret: core.secret, log: RayLogging.logger("actor"))
         // Each authenticated caller arrives on a thread of its own, which reads its calls.
         listener.start { connection in
             core.taskExecutor?.adoptCurrentThread()

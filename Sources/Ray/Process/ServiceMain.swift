@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Logging
 import RayCore
 import RayGCS
 import Raylet
@@ -24,14 +25,14 @@ enum ServiceMain {
     }
 
     static func fail(_ message: String) -> Never {
-        ServiceLog(component: "startup").warning(message)
+        RayLogging.logger("startup").error("\(message)")
         exit(1)
     }
 
     private static func runGCS(_ environment: [String: String]) -> Never {
         guard let socket = environment[RayEnvironmentKey.gcsSocket] else { fail("gcs needs RAY_GCS_SOCKET") }
         do {
-            let server = try GCSServer(socketPath: socket, secret: sessionSecret(environment), log: ServiceLog(component: "gcs"))
+            let server = try GCSServer(socketPath: socket, secret: sessionSecret(environment), log: RayLogging.logger("gcs"))
             server.start()
             watchParent(environment) {
                 server.stop()
