@@ -39,6 +39,9 @@ struct NodeState {
     private var releasedHandles: [ObjectID] = []
     /// Workers being started, by the one-use token each must register with, and their job.
     private(set) var startingWorkerTokens: [UInt64: JobID] = [:]
+    /// The time of the event being handled (monotonic seconds): every entry point is given it,
+    /// so tests control the clock.
+    private var now: Double = 0
     private let maxWorkers: Int
     /// How many bytes of unreferenced objects the store keeps before evicting them.
     private let cacheBudget: Int
@@ -88,7 +91,8 @@ struct NodeState {
 
     /// The client has its answer to the registration (the store's descriptor, then `registered`):
     /// only now may anything else be sent to it, so only now does a worker join the pool.
-    mutating func registrationAnswered(_ id: Int) -> [NodeAction] {
+    mutating func registrationAnswered(_ id: Int, now: Double) -> [NodeAction] {
+        self.now = now
         guard clients[id]?.isWorker == true else { return [] }
         var actions = [NodeAction]()
         workerBecameIdle(id, actions: &actions)
@@ -98,7 +102,8 @@ struct NodeState {
     }
 
     /// A connection closed: drop its references; a worker's running task fails; a driver's job ends.
-    mutating func disconnect(_ id: Int) -> [NodeAction] {
+    mutating func disconnect(_ id: Int, now: Double) -> [NodeAction] {
+        self.now = now
         guard let client = clients.removeValue(forKey: id) else { return [] }
         var actions = [NodeAction]()
         for (object, count) in client.references {
@@ -150,6 +155,7 @@ struct NodeState {
     // MARK: Messages
 
     mutating func handle(_ message: Message, from id: Int, now: Double) -> [NodeAction] {
+        self.now = now
         // Only these two fields are copied out: a copy of the whole client would make every change
         // to its reference counts below copy the counts (copy-on-write).
         guard let registration = clients[id]?.registration else { return [] }
@@ -203,6 +209,7 @@ struct NodeState {
 
     /// Expires `wait` timeouts and stops workers idle longer than `idleTimeout` seconds.
     mutating func tick(now: Double, idleTimeout: Double) -> [NodeAction] {
+        self.now = now
         var actions = [NodeAction]()
         for (key, waiter) in waiters {
             if case let .wait(_, deadline?) = waiter.kind, deadline <= now { completeWaiter(key, actions: &actions) }
@@ -292,7 +299,8 @@ struct NodeState {
     /// to `workerStartAttempts` in a row; then the job's tasks waiting for a worker fail with
     /// `reason`, so nothing waits for a worker that will never come. A token that registered
     /// already is ignored.
-    mutating func workerFailedToStart(token: UInt64, reason: String) -> [NodeAction] {
+    mutating func workerFailedToStart(token: UInt64, reason: String, now: Double) -> [NodeAction] {
+        self.now = now
         guard let jobID = startingWorkerTokens.removeValue(forKey: token), var job = jobs[jobID] else { return [] }
         var actions = [NodeAction]()
         job.startingWorkers = max(0, job.startingWorkers - 1)
@@ -349,7 +357,7 @@ struct NodeState {
         if let next = jobs[jobID]?.awaitingWorker.pop() {
             assign(next.spec, gpuIDs: next.gpuIDs, to: id, actions: &actions)
         } else {
-            clients[id]?.idleSince = Self.monotonicNow()
+            clients[id]?.idleSince = now
             jobs[jobID]?.idleWorkers.append(id)
             reclaimQueuedTasks(of: jobID, actions: &actions)
         }
@@ -674,7 +682,7 @@ struct NodeState {
         waiter.missing = missing.count
         waiters[key] = waiter
         let immediate: Bool = {
-            if case let .wait(_, deadline) = waiter.kind, let deadline, deadline <= Self.monotonicNow() { return true }
+            if case let .wait(_, deadline) = waiter.kind, let deadline, deadline <= now { return true }
             return isSatisfied(waiter)
         }()
         if immediate {

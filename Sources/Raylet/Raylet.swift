@@ -73,7 +73,7 @@ public final class Raylet: @unchecked Sendable {
             log.warning("closing a connection whose first frame was not a registration")
             connection.close()
             connections.withLock { $0[id] = nil }
-            _ = state.withLock { $0.disconnect(id) }
+            _ = state.withLock { $0.disconnect(id, now: NodeState.monotonicNow()) }
             return
         }
         let error = Self.checkExecutable(of: registration, on: connection) ?? state.withLock { $0.register(id, registration) }
@@ -81,7 +81,7 @@ public final class Raylet: @unchecked Sendable {
             log.warning("refusing client pid \(registration.pid): \(error)")
             connection.close()
             connections.withLock { $0[id] = nil }
-            perform(state.withLock { $0.disconnect(id) })
+            perform(state.withLock { $0.disconnect(id, now: NodeState.monotonicNow()) })
             return
         }
         do {
@@ -91,7 +91,7 @@ public final class Raylet: @unchecked Sendable {
         } catch {
             connection.close()
         }
-        perform(state.withLock { $0.registrationAnswered(id) })
+        perform(state.withLock { $0.registrationAnswered(id, now: NodeState.monotonicNow()) })
         connection.readLoop(onMessages: { [self] messages in
             if messages.contains(where: { if case .shutdown = $0 { true } else { false } }) {
                 onShutdownRequest()
@@ -105,7 +105,7 @@ public final class Raylet: @unchecked Sendable {
             })
         }, onClose: { [self] error in
             if case .malformed = error { log.warning("closed a connection after a bad frame: \(error)") }
-            perform(state.withLock { $0.disconnect(id) })
+            perform(state.withLock { $0.disconnect(id, now: NodeState.monotonicNow()) })
             connections.withLock { $0[id] = nil }
         })
     }
@@ -162,7 +162,7 @@ public final class Raylet: @unchecked Sendable {
                     try launcher.spawn(job: job, executable: executable, token: token)
                 } catch {
                     log.warning("could not start a worker for job \(job): \(error)")
-                    perform(state.withLock { $0.workerFailedToStart(token: token, reason: "\(error)") })
+                    perform(state.withLock { $0.workerFailedToStart(token: token, reason: "\(error)", now: NodeState.monotonicNow()) })
                 }
             case let .report(record):
                 // Workers killed because the node stops did not fail: nothing to report.
@@ -189,7 +189,7 @@ public final class Raylet: @unchecked Sendable {
             let words = launcher.lastWords(of: exit.token)
             let reason = "worker pid \(exit.pid) \(exit.status) before it registered" + (words.isEmpty ? "" : "; its last output:\n\(words)")
             log.warning("a worker failed to start: \(reason)")
-            perform(state.withLock { $0.workerFailedToStart(token: exit.token, reason: reason) })
+            perform(state.withLock { $0.workerFailedToStart(token: exit.token, reason: reason, now: NodeState.monotonicNow()) })
         }
     }
 

@@ -10,6 +10,8 @@ struct NodeHarness {
     static let driver = 1
 
     var state: NodeState
+    /// The node's clock, which the tests move.
+    var now = 1000.0
     /// Every action returned so far.
     private(set) var log: [NodeAction] = []
 
@@ -33,7 +35,7 @@ struct NodeHarness {
 
     @discardableResult
     mutating func send(_ message: Message, from client: Int = driver) -> [NodeAction] {
-        record(state.handle(message, from: client, now: NodeState.monotonicNow()))
+        record(state.handle(message, from: client, now: now))
     }
 
     /// The tokens of the workers the node asked to start, in order.
@@ -47,7 +49,7 @@ struct NodeHarness {
         if let error = state.register(id, ClientRegistration(kind: .worker, pid: pid, jobID: Self.job, workerToken: token)) {
             return error
         }
-        record(state.registrationAnswered(id))
+        record(state.registrationAnswered(id, now: now))
         return nil
     }
 

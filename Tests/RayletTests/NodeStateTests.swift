@@ -29,7 +29,7 @@ import Testing
         node.send(.submitTask(spec))
         for attempt in 1...NodeState.workerStartAttempts {
             #expect(node.spawnTokens.count == attempt)
-            node.record(node.state.workerFailedToStart(token: node.spawnTokens.last!, reason: "cannot reach the control store"))
+            node.record(node.state.workerFailedToStart(token: node.spawnTokens.last!, reason: "cannot reach the control store", now: node.now))
         }
         #expect(node.spawnTokens.count == NodeState.workerStartAttempts)
         let error = try #require(node.storedError(spec.returnIDs[0]))
@@ -45,7 +45,7 @@ import Testing
         node.send(.submitTask(NodeHarness.spec(1)))
         let token = try #require(node.spawnTokens.first)
         #expect(node.connectWorker(2, token: token) == nil)
-        #expect(node.state.workerFailedToStart(token: token, reason: "exited").isEmpty)
+        #expect(node.state.workerFailedToStart(token: token, reason: "exited", now: node.now).isEmpty)
     }
 
     @Test func whenAWorkerDiesOnlyItsRunningTaskFailsAndTheQueuedOnesRunElsewhere() throws {
@@ -56,13 +56,32 @@ import Testing
         node.send(.submitTask(specs[2]))
         // One runs on the node's one CPU; two wait at the worker behind it.
         #expect(Set(node.tasksSent(to: 2)) == Set(specs.map(\.taskID)))
-        node.record(node.state.disconnect(2))
+        node.record(node.state.disconnect(2, now: node.now))
         #expect(node.storedError(specs[0].returnIDs[0])?.kind == .workerDied)
         #expect(node.state.objects.lookup(specs[1].returnIDs[0]) == nil)
         #expect(node.state.objects.lookup(specs[2].returnIDs[0]) == nil)
         let token = try #require(node.spawnTokens.last)
         #expect(node.connectWorker(3, token: token) == nil)
         #expect(Set(node.tasksSent(to: 3)) == Set([specs[1].taskID, specs[2].taskID]))
+    }
+}
+
+@Suite struct NodeStateClockTests {
+    @Test func waitTimeoutsAndIdleWorkersFollowTheClockTheNodeIsGiven() throws {
+        var node = try NodeHarness()
+        let missing = ObjectID(task: TaskID(high: 9, low: 1), index: 1)
+        #expect(node.send(.waitObjects(request: 3, ids: [missing], numReturns: 1, timeoutMilliseconds: 500)).isEmpty)
+        #expect(node.state.nextWaitDeadline == node.now + 0.5)
+        #expect(node.record(node.state.tick(now: node.now + 0.4, idleTimeout: 10)).isEmpty)
+        #expect(node.record(node.state.tick(now: node.now + 0.5, idleTimeout: 10)) == [.send(client: NodeHarness.driver, .waitReply(request: 3, ready: []))])
+        // A worker that finished its task idles; it is stopped once idle for the timeout.
+        let spec = NodeHarness.spec(1)
+        node.send(.submitTask(spec))
+        #expect(node.connectWorker(2, token: node.spawnTokens[0]) == nil)
+        node.send(.taskDone(taskID: spec.taskID, results: [.inline(id: spec.returnIDs[0], payload: ObjectPayload.value([1]), contained: [])],
+                            error: nil), from: 2)
+        #expect(node.record(node.state.tick(now: node.now + 9, idleTimeout: 10)).isEmpty)
+        #expect(node.record(node.state.tick(now: node.now + 10, idleTimeout: 10)) == [.stopWorker(client: 2)])
     }
 }
 
