@@ -22,9 +22,7 @@ struct NodeState {
     private(set) var scheduler: TaskScheduler
     private(set) var clients: [Int: NodeClient] = [:]
     private(set) var jobs: [JobID: Job] = [:]
-    private var waiters: [UInt64: ObjectWaiter] = [:]
-    private var waitersByObject: [ObjectID: [UInt64]] = [:]
-    private var nextWaiter: UInt64 = 0
+    private var waiters = WaiterTable()
     /// The task that creates each return object: what reconstruction replays.
     private(set) var lineage: [TaskID: TaskSpec] = [:]
     /// Error objects that a full store had no room for, kept here so that their waiters see the
@@ -111,7 +109,7 @@ struct NodeState {
             dropOutsideObjectIfUnreferenced(object)
             if actorsByHandle[object] != nil { releasedHandles.append(object) }
         }
-        for (key, waiter) in waiters where waiter.client == id { removeWaiter(key, ids: waiter.ids) }
+        for key in waiters.keys(of: id) { waiters.remove(key) }
         guard let registration = client.registration else { return actions }
         if registration.kind == .worker {
             jobs[registration.jobID]?.idleWorkers.removeAll { $0 == id }
@@ -211,9 +209,7 @@ struct NodeState {
     mutating func tick(now: Double, idleTimeout: Double) -> [NodeAction] {
         self.now = now
         var actions = [NodeAction]()
-        for (key, waiter) in waiters {
-            if case let .wait(_, deadline?) = waiter.kind, deadline <= now { completeWaiter(key, actions: &actions) }
-        }
+        for key in waiters.expired(now: now) { completeWaiter(key, actions: &actions) }
         for (jobID, job) in jobs {
             let expired = job.idleWorkers.filter { (clients[$0]?.idleSince ?? now) + idleTimeout <= now }
             guard !expired.isEmpty else { continue }
@@ -224,7 +220,7 @@ struct NodeState {
     }
 
     var nextWaitDeadline: Double? {
-        waiters.values.compactMap { if case let .wait(_, deadline) = $0.kind { deadline } else { nil } }.min()
+        waiters.nextDeadline
     }
 
     // MARK: Tasks
@@ -598,12 +594,7 @@ struct NodeState {
 
     private mutating func objectSealed(_ id: ObjectID, actions: inout [NodeAction]) {
         scheduler.objectAvailable(id)
-        if let keys = waitersByObject[id] {
-            for key in keys where waiters[key] != nil {
-                waiters[key]!.missing -= 1
-                if isSatisfied(waiters[key]!) { completeWaiter(key, actions: &actions) }
-            }
-        }
+        for key in waiters.objectArrived(id) { completeWaiter(key, actions: &actions) }
         dispatch(actions: &actions)
     }
 
@@ -665,32 +656,11 @@ struct NodeState {
 
     // MARK: Waiters
 
-    private func isSatisfied(_ waiter: ObjectWaiter) -> Bool {
-        switch waiter.kind {
-        case .get: waiter.missing == 0
-        case let .wait(numReturns, _): waiter.distinct - waiter.missing >= numReturns
-        }
-    }
-
     private mutating func startWaiter(_ waiter: ObjectWaiter, actions: inout [NodeAction]) {
-        var waiter = waiter
-        let key = nextWaiter
-        nextWaiter += 1
-        let distinct = Set(waiter.ids)
-        let missing = distinct.filter { !isAvailable($0) }
-        waiter.distinct = distinct.count
-        waiter.missing = missing.count
-        waiters[key] = waiter
-        let immediate: Bool = {
-            if case let .wait(_, deadline) = waiter.kind, let deadline, deadline <= now { return true }
-            return isSatisfied(waiter)
-        }()
-        if immediate {
-            completeWaiter(key, actions: &actions)
-            return
-        }
-        for id in missing { waitersByObject[id, default: []].append(key) }
-        waiters[key]!.pending = true
+        var missing = Set<ObjectID>()
+        for id in waiter.ids where !isAvailable(id) { missing.insert(id) }
+        let (key, immediate) = waiters.add(waiter, missing: missing, now: now)
+        guard !immediate else { return completeWaiter(key, actions: &actions) }
         clients[waiter.client]?.pendingWaits += 1
         if var running = clients[waiter.client]?.running, !running.lentCPUs {
             running.lentCPUs = true
@@ -701,9 +671,7 @@ struct NodeState {
     }
 
     private mutating func completeWaiter(_ key: UInt64, actions: inout [NodeAction]) {
-        guard let waiter = waiters[key] else { return }
-        removeWaiter(key, ids: waiter.ids)
-        guard clients[waiter.client] != nil else { return }
+        guard let waiter = waiters.remove(key), clients[waiter.client] != nil else { return }
         switch waiter.kind {
         case .get:
             var locations = [ObjectLocation]()
@@ -720,14 +688,6 @@ struct NodeState {
             actions.append(.send(client: waiter.client, .waitReply(request: waiter.request, ready: ready)))
         }
         if waiter.pending { resumeAfterWait(waiter.client) }
-    }
-
-    private mutating func removeWaiter(_ key: UInt64, ids: [ObjectID]) {
-        waiters[key] = nil
-        for id in Set(ids) {
-            waitersByObject[id]?.removeAll { $0 == key }
-            if waitersByObject[id]?.isEmpty == true { waitersByObject[id] = nil }
-        }
     }
 
     private mutating func resumeAfterWait(_ id: Int) {
