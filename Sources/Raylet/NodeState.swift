@@ -6,22 +6,12 @@ import RayTransport
 /// Everything a raylet knows, and how it changes on each message: clients, the object table,
 /// the scheduler, workers and waiters. Called under the raylet's lock; returns the I/O to do.
 struct NodeState {
-    struct Job {
-        var executable: String
-        /// Tasks that hold their resources and wait for a worker of this job to start.
-        var awaitingWorker = FIFOQueue<(spec: TaskSpec, gpuIDs: [Int])>()
-        var startingWorkers = 0
-        /// Workers of this job that exited before they registered, since the last one that did.
-        var startFailures = 0
-        var idleWorkers: [Int] = []
-    }
-
     let nodeID: NodeID
     let arena: SharedMemoryArena
     private(set) var objects: ObjectTable
     private(set) var scheduler: TaskScheduler
     private(set) var clients: [Int: NodeClient] = [:]
-    private(set) var jobs: [JobID: Job] = [:]
+    private(set) var pool: WorkerPool
     private var waiters = WaiterTable()
     /// The task that creates each return object: what reconstruction replays.
     private(set) var lineage: [TaskID: TaskSpec] = [:]
@@ -35,27 +25,21 @@ struct NodeState {
     private var actorsByHandle: [ObjectID: TaskID] = [:]
     /// Handle objects whose count may have dropped to zero, checked after each message.
     private var releasedHandles: [ObjectID] = []
-    /// Workers being started, by the one-use token each must register with, and their job.
-    private(set) var startingWorkerTokens: [UInt64: JobID] = [:]
     /// The time of the event being handled (monotonic seconds): every entry point is given it,
     /// so tests control the clock.
     private var now: Double = 0
-    private let maxWorkers: Int
     /// How many bytes of unreferenced objects the store keeps before evicting them.
     private let cacheBudget: Int
     /// How many unreferenced objects the store keeps: millions of tiny results would make every
     /// table lookup a cache miss.
     static let cachedObjectLimit = 4096
-    /// How many workers in a row may fail to start for a job before its tasks waiting for a
-    /// worker fail with the last one's reason.
-    static let workerStartAttempts = 3
 
     init(nodeID: NodeID, arena: SharedMemoryArena, resources: Resources, maxWorkers: Int = 256) {
         self.nodeID = nodeID
         self.arena = arena
         objects = ObjectTable(capacity: arena.capacity)
         scheduler = TaskScheduler(total: resources)
-        self.maxWorkers = maxWorkers
+        pool = WorkerPool(maxWorkers: maxWorkers)
         cacheBudget = min(arena.capacity / 16, 256 << 20)
     }
 
@@ -73,16 +57,13 @@ struct NodeState {
         clients[id]?.registration = registration
         switch registration.kind {
         case .driver:
-            if jobs[registration.jobID] == nil { jobs[registration.jobID] = Job(executable: registration.executablePath) }
+            pool.addJob(registration.jobID, executable: registration.executablePath)
             return nil
         case .worker:
             // Only a process this raylet started may take tasks, and only once.
-            guard startingWorkerTokens[registration.workerToken] == registration.jobID, jobs[registration.jobID] != nil else {
+            guard pool.register(token: registration.workerToken, job: registration.jobID) else {
                 return "worker token \(registration.workerToken) was not issued for job \(registration.jobID) by this raylet"
             }
-            startingWorkerTokens[registration.workerToken] = nil
-            jobs[registration.jobID]!.startingWorkers = max(0, jobs[registration.jobID]!.startingWorkers - 1)
-            jobs[registration.jobID]!.startFailures = 0
             return nil
         }
     }
@@ -112,7 +93,7 @@ struct NodeState {
         for key in waiters.keys(of: id) { waiters.remove(key) }
         guard let registration = client.registration else { return actions }
         if registration.kind == .worker {
-            jobs[registration.jobID]?.idleWorkers.removeAll { $0 == id }
+            pool.removeIdle(id, of: registration.jobID)
             if let actorID = client.actorID {
                 actorDied(actorID, pid: registration.pid, message: "the actor's worker process exited or was killed", actions: &actions)
             } else if let running = client.running {
@@ -132,17 +113,16 @@ struct NodeState {
         } else {
             let abandoned = scheduler.removeTasks(of: registration.jobID)
             for spec in abandoned { releaseArguments(of: spec) }
-            if var job = jobs[registration.jobID] {
-                while let assignment = job.awaitingWorker.pop() {
-                    scheduler.release(assignment.spec.resources, gpuIDs: assignment.gpuIDs)
-                    releaseArguments(of: assignment.spec)
+            if pool.hasJob(registration.jobID) {
+                let (awaiting, idle) = pool.endJob(registration.jobID)
+                for (spec, gpuIDs) in awaiting {
+                    scheduler.release(spec.resources, gpuIDs: gpuIDs)
+                    releaseArguments(of: spec)
                 }
-                for worker in job.idleWorkers where clients[worker] != nil { actions.append(.stopWorker(client: worker)) }
+                for worker in idle where clients[worker] != nil { actions.append(.stopWorker(client: worker)) }
                 for (actorID, actor) in actors where actor.creation.jobID == registration.jobID && !actor.isDetached {
                     killActor(actorID, actions: &actions)
                 }
-                job.idleWorkers = []
-                jobs[registration.jobID] = job
             }
         }
         dispatch(actions: &actions)
@@ -210,11 +190,10 @@ struct NodeState {
         self.now = now
         var actions = [NodeAction]()
         for key in waiters.expired(now: now) { completeWaiter(key, actions: &actions) }
-        for (jobID, job) in jobs {
-            let expired = job.idleWorkers.filter { (clients[$0]?.idleSince ?? now) + idleTimeout <= now }
-            guard !expired.isEmpty else { continue }
-            jobs[jobID]!.idleWorkers.removeAll { expired.contains($0) }
-            for worker in expired where clients[worker] != nil { actions.append(.stopWorker(client: worker)) }
+        let clients = clients
+        for worker in pool.expireIdle(now: now, timeout: idleTimeout, idleSince: { clients[$0]?.idleSince })
+        where clients[worker] != nil {
+            actions.append(.stopWorker(client: worker))
         }
         return actions
     }
@@ -259,17 +238,15 @@ struct NodeState {
     /// Starts every task whose arguments are here and whose resources are free.
     private mutating func dispatch(actions: inout [NodeAction]) {
         while let (spec, gpuIDs) = scheduler.nextRunnable() {
-            guard var job = jobs[spec.jobID] else {
+            guard pool.hasJob(spec.jobID) else {
                 scheduler.release(spec.resources, gpuIDs: gpuIDs)
                 releaseArguments(of: spec)
                 continue
             }
-            if let worker = job.idleWorkers.popLast() {
-                jobs[spec.jobID] = job
+            if let worker = pool.takeIdle(of: spec.jobID) {
                 assign(spec, gpuIDs: gpuIDs, to: worker, actions: &actions)
             } else {
-                job.awaitingWorker.push((spec, gpuIDs))
-                jobs[spec.jobID] = job
+                pool.await((spec, gpuIDs))
                 startWorkerIfNeeded(for: spec.jobID, actions: &actions)
             }
         }
@@ -278,50 +255,44 @@ struct NodeState {
 
     /// Starts one more worker for the job while fewer are starting than tasks wait for one.
     private mutating func startWorkerIfNeeded(for jobID: JobID, actions: inout [NodeAction]) {
-        guard var job = jobs[jobID], job.startingWorkers < job.awaitingWorker.count,
-              clients.values.filter({ $0.isWorker }).count + startingWorkerTokens.count < maxWorkers else { return }
-        var token: UInt64
-        repeat { token = UInt64.random(in: 1 ... .max) } while startingWorkerTokens[token] != nil
-        startingWorkerTokens[token] = jobID
-        job.startingWorkers += 1
-        jobs[jobID] = job
-        actions.append(.spawnWorker(job: jobID, executable: job.executable, token: token))
+        guard let (token, executable) = pool.startIfNeeded(for: jobID, running: clients.values.count { $0.isWorker }) else { return }
+        actions.append(.spawnWorker(job: jobID, executable: executable, token: token))
     }
 
     /// Whether the worker started with `token` has not registered yet.
-    func isStarting(token: UInt64) -> Bool { startingWorkerTokens[token] != nil }
+    func isStarting(token: UInt64) -> Bool { pool.isStarting(token: token) }
 
     /// A worker could not be started, or exited before it registered: another is started, up
-    /// to `workerStartAttempts` in a row; then the job's tasks waiting for a worker fail with
-    /// `reason`, so nothing waits for a worker that will never come. A token that registered
-    /// already is ignored.
+    /// to `WorkerPool.startAttempts` in a row; then the job's tasks waiting for a worker fail
+    /// with `reason`, so nothing waits for a worker that will never come. A token that
+    /// registered already is ignored.
     mutating func workerFailedToStart(token: UInt64, reason: String, now: Double) -> [NodeAction] {
         self.now = now
-        guard let jobID = startingWorkerTokens.removeValue(forKey: token), var job = jobs[jobID] else { return [] }
         var actions = [NodeAction]()
-        job.startingWorkers = max(0, job.startingWorkers - 1)
-        job.startFailures += 1
-        guard job.startFailures >= Self.workerStartAttempts else {
-            jobs[jobID] = job
+        switch pool.failedToStart(token: token) {
+        case nil:
+            return []
+        case let .retry(jobID):
             startWorkerIfNeeded(for: jobID, actions: &actions)
             return actions
+        case let .gaveUp(waiting):
+            failWaitingForWorker(waiting, reason: reason, actions: &actions)
         }
-        job.startFailures = 0
-        var waiting = [(spec: TaskSpec, gpuIDs: [Int])]()
-        while let assignment = job.awaitingWorker.pop() { waiting.append(assignment) }
-        jobs[jobID] = job
+        dispatch(actions: &actions)
+        return actions
+    }
+
+    private mutating func failWaitingForWorker(_ waiting: [WorkerPool.Assignment], reason: String, actions: inout [NodeAction]) {
         for (spec, gpuIDs) in waiting {
             let record = ErrorRecord(kind: .system, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
                                      workerPID: 0, nodeID: nodeID,
-                                     message: "no worker process could be started for the task (\(Self.workerStartAttempts) tries); the last: \(reason)")
+                                     message: "no worker process could be started for the task (\(WorkerPool.startAttempts) tries); the last: \(reason)")
             scheduler.release(spec.resources, gpuIDs: gpuIDs)
             releaseArguments(of: spec)
             storeErrors(spec.returnIDs, record, actions: &actions)
             if actors[spec.taskID] != nil { actors[spec.taskID]!.phase = .dead(cause: record) }
             actions.append(.report(record))
         }
-        dispatch(actions: &actions)
-        return actions
     }
 
     /// Tasks that wait only for resources are sent to a worker running a task of the same shape,
@@ -350,11 +321,11 @@ struct NodeState {
 
     private mutating func workerBecameIdle(_ id: Int, actions: inout [NodeAction]) {
         guard let jobID = clients[id]?.registration?.jobID, clients[id]?.actorID == nil else { return }
-        if let next = jobs[jobID]?.awaitingWorker.pop() {
+        if let next = pool.nextAwaiting(of: jobID) {
             assign(next.spec, gpuIDs: next.gpuIDs, to: id, actions: &actions)
         } else {
             clients[id]?.idleSince = now
-            jobs[jobID]?.idleWorkers.append(id)
+            pool.addIdle(id, of: jobID)
             reclaimQueuedTasks(of: jobID, actions: &actions)
         }
     }

@@ -27,17 +27,17 @@ import Testing
         var node = try NodeHarness()
         let spec = NodeHarness.spec(1)
         node.send(.submitTask(spec))
-        for attempt in 1...NodeState.workerStartAttempts {
+        for attempt in 1...WorkerPool.startAttempts {
             #expect(node.spawnTokens.count == attempt)
             node.record(node.state.workerFailedToStart(token: node.spawnTokens.last!, reason: "cannot reach the control store", now: node.now))
         }
-        #expect(node.spawnTokens.count == NodeState.workerStartAttempts)
+        #expect(node.spawnTokens.count == WorkerPool.startAttempts)
         let error = try #require(node.storedError(spec.returnIDs[0]))
         #expect(error.message.contains("cannot reach the control store"))
         #expect(node.log.contains(.report(error)))
         // Its CPU is free again: the next task asks for a worker anew.
         node.send(.submitTask(NodeHarness.spec(2)))
-        #expect(node.spawnTokens.count == NodeState.workerStartAttempts + 1)
+        #expect(node.spawnTokens.count == WorkerPool.startAttempts + 1)
     }
 
     @Test func aFailedStartAfterARegistrationIsIgnored() throws {
