@@ -20,11 +20,7 @@ struct NodeState {
     private(set) var outsideObjects: [ObjectID: [UInt8]] = [:]
     /// Objects the store evicted; a later issue rebuilds them from `lineage`.
     private(set) var evicted: Set<ObjectID> = []
-    private(set) var actors: [TaskID: ActorState] = [:]
-    /// Actors by the object that stands for their handles.
-    private var actorsByHandle: [ObjectID: TaskID] = [:]
-    /// Handle objects whose count may have dropped to zero, checked after each message.
-    private var releasedHandles: [ObjectID] = []
+    private(set) var actors = ActorDirectory()
     /// The time of the event being handled (monotonic seconds): every entry point is given it,
     /// so tests control the clock.
     private var now: Double = 0
@@ -88,7 +84,7 @@ struct NodeState {
         for (object, count) in client.references {
             for _ in 0..<count { _ = objects.removeReference(object) }
             dropOutsideObjectIfUnreferenced(object)
-            if actorsByHandle[object] != nil { releasedHandles.append(object) }
+            actors.holdDropped(object)
         }
         for key in waiters.keys(of: id) { waiters.remove(key) }
         guard let registration = client.registration else { return actions }
@@ -120,9 +116,7 @@ struct NodeState {
                     releaseArguments(of: spec)
                 }
                 for worker in idle where clients[worker] != nil { actions.append(.stopWorker(client: worker)) }
-                for (actorID, actor) in actors where actor.creation.jobID == registration.jobID && !actor.isDetached {
-                    killActor(actorID, actions: &actions)
-                }
+                for actorID in actors.ended(with: registration.jobID) { killActor(actorID, actions: &actions) }
             }
         }
         dispatch(actions: &actions)
@@ -215,8 +209,7 @@ struct NodeState {
         }
         lineage[spec.taskID] = spec
         if spec.actor?.kind == .creation {
-            actors[spec.taskID] = ActorState(creation: spec)
-            actorsByHandle[ActorTaskInfo.handleObject(of: spec.taskID)] = spec.taskID
+            actors.add(creation: spec)
         }
         if let reason = scheduler.infeasibility(of: spec.resources) {
             let record = ErrorRecord(kind: .infeasible, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
@@ -489,9 +482,8 @@ struct NodeState {
     }
 
     /// The last handle of a non-detached actor went away: the actor ends.
-    private mutating func handleReleased(_ id: ObjectID, actions: inout [NodeAction]) {
-        guard let actorID = actorsByHandle[id], objects.referenceCount(id) == 0, let actor = actors[actorID],
-              !actor.isDetached, case .alive = actor.phase else { return }
+    private mutating func handleReleased(_ id: ObjectID, of actorID: TaskID, actions: inout [NodeAction]) {
+        guard objects.referenceCount(id) == 0, let actor = actors[actorID], !actor.isDetached, case .alive = actor.phase else { return }
         killActor(actorID, actions: &actions)
     }
 
@@ -610,7 +602,7 @@ struct NodeState {
                 clients.values[index].references.remove(at: slot)
             }
             _ = objects.removeReference(id)
-            if !actorsByHandle.isEmpty && actorsByHandle[id] != nil { releasedHandles.append(id) }
+            actors.holdDropped(id)
             if objects.referenceCount(id) == 0 {
                 forgetLineageIfUnreachable(id.task)
                 dropOutsideObjectIfUnreferenced(id)
@@ -619,7 +611,7 @@ struct NodeState {
     }
 
     private mutating func checkReleasedHandles(actions: inout [NodeAction]) {
-        while let id = releasedHandles.popLast() { handleReleased(id, actions: &actions) }
+        for (handle, actorID) in actors.takeReleased() { handleReleased(handle, of: actorID, actions: &actions) }
         if objects.evictableBytes > cacheBudget || objects.evictableCount > Self.cachedObjectLimit {
             recordEvicted(objects.trimEvictable(to: cacheBudget, count: Self.cachedObjectLimit))
         }

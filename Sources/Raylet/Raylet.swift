@@ -58,7 +58,7 @@ public final class Raylet: @unchecked Sendable {
         launcher.killAll()
         // Killed workers could not remove their actors' sockets.
         let layout = SessionLayout(directory: config.sessionDirectory)
-        for actorID in state.withLock({ Array($0.actors.keys) }) { unlink(layout.actorSocket(actorID)) }
+        for actorID in state.withLock({ $0.actors.ids }) { unlink(layout.actorSocket(actorID)) }
         gcs.close()
     }
 
