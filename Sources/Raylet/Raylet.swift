@@ -71,18 +71,12 @@ public final class Raylet: @unchecked Sendable {
         // before any reply frame so the client can receive it with the right recvmsg.
         guard case let .register(registration)? = try? connection.receive() else {
             log.warning("closing a connection whose first frame was not a registration")
-            connection.close()
-            connections.withLock { $0[id] = nil }
-            _ = state.withLock { $0.disconnect(id, now: NodeState.monotonicNow()) }
-            return
+            return drop(id, connection)
         }
         let error = Self.checkExecutable(of: registration, on: connection) ?? state.withLock { $0.register(id, registration) }
         if let error {
             log.warning("refusing client pid \(registration.pid): \(error)")
-            connection.close()
-            connections.withLock { $0[id] = nil }
-            perform(state.withLock { $0.disconnect(id, now: NodeState.monotonicNow()) })
-            return
+            return drop(id, connection)
         }
         do {
             try connection.sendDescriptor(arena.fileDescriptor)
@@ -105,9 +99,15 @@ public final class Raylet: @unchecked Sendable {
             })
         }, onClose: { [self] error in
             if case .malformed = error { log.warning("closed a connection after a bad frame: \(error)") }
-            perform(state.withLock { $0.disconnect(id, now: NodeState.monotonicNow()) })
-            connections.withLock { $0[id] = nil }
+            drop(id, connection)
         })
+    }
+
+    /// Closes a client's connection and forgets the client (what it held, what it ran).
+    private func drop(_ id: Int, _ connection: FramedConnection) {
+        connection.close()
+        perform(state.withLock { $0.disconnect(id, now: NodeState.monotonicNow()) })
+        connections.withLock { $0[id] = nil }
     }
 
     /// Workers run the executable a driver names, as this raylet's user: it must be the
