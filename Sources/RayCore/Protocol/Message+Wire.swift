@@ -151,29 +151,33 @@ extension Message {
         guard let tag = MessageTag(rawValue: byte) else { throw WireError.unknownMessage(byte) }
         switch tag {
         case .register: return .register(try ClientRegistration.read(from: &r))
-        case .registered: return .registered(nodeID: NodeID(try r.u64()), storeCapacity: Int(truncatingIfNeeded: try r.u64()), sessionDirectory: try r.string())
+        case .registered: return .registered(nodeID: NodeID(try r.u64()), storeCapacity: try r.arenaBytes("store capacity"), sessionDirectory: try r.string())
         case .submitTask: return .submitTask(try TaskSpec.read(from: &r))
         case .putObject: return .putObject(id: try r.objectID(), payload: try r.blob(), contained: try r.objectIDs())
-        case .createObject: return .createObject(request: try r.u64(), id: try r.objectID(), size: Int(truncatingIfNeeded: try r.u64()))
-        case .createReply: return .createReply(request: try r.u64(), offset: Int(truncatingIfNeeded: try r.u64()), error: try r.optional { r throws(WireError) in try r.string() })
+        case .createObject: return .createObject(request: try r.u64(), id: try r.objectID(), size: try r.arenaBytes("object size"))
+        case .createReply: return .createReply(request: try r.u64(), offset: try r.arenaBytes("object offset"), error: try r.optional { r throws(WireError) in try r.string() })
         case .sealObject: return .sealObject(id: try r.objectID(), contained: try r.objectIDs())
         case .getObjects: return .getObjects(request: try r.u64(), ids: try r.objectIDs())
-        case .objectsReply: return .objectsReply(request: try r.u64(), locations: try r.array { r throws(WireError) in try ObjectLocation.read(from: &r) })
-        case .waitObjects: return .waitObjects(request: try r.u64(), ids: try r.objectIDs(), numReturns: Int(try r.u32()), timeoutMilliseconds: try r.i64())
+        case .objectsReply: return .objectsReply(request: try r.u64(), locations: try r.array(itemBytes: ObjectLocation.wireBytes) { r throws(WireError) in try ObjectLocation.read(from: &r) })
+        case .waitObjects:
+            let request = try r.u64(), ids = try r.objectIDs()
+            return .waitObjects(request: request, ids: ids, numReturns: try r.u32("wait numReturns", atMost: ids.count), timeoutMilliseconds: try r.i64())
         case .waitReply: return .waitReply(request: try r.u64(), ready: try r.objectIDs())
         case .releaseObjects: return .releaseObjects(try r.objectIDs())
         case .addReferences: return .addReferences(try r.objectIDs())
         case .removeReferences: return .removeReferences(try r.objectIDs())
         case .executeTask:
             return .executeTask(try TaskSpec.read(from: &r),
-                                arguments: try r.array { r throws(WireError) in try ObjectLocation.read(from: &r) },
-                                gpuIDs: try r.array { r throws(WireError) in Int(try r.u32()) })
+                                arguments: try r.array(itemBytes: ObjectLocation.wireBytes) { r throws(WireError) in try ObjectLocation.read(from: &r) },
+                                gpuIDs: try r.items(try r.u32("GPU ID count", atMost: WireLimits.maxGPUs), itemBytes: 4) { r throws(WireError) in
+                                    try r.u32("GPU ID", atMost: WireLimits.maxGPUs - 1)
+                                })
         case .taskDone:
-            return .taskDone(taskID: try r.taskID(), results: try r.array { r throws(WireError) in try ReturnValue.read(from: &r) },
+            return .taskDone(taskID: try r.taskID(), results: try r.array(itemBytes: ReturnValue.minimumWireBytes) { r throws(WireError) in try ReturnValue.read(from: &r) },
                              error: try r.optional { r throws(WireError) in try ErrorRecord.read(from: &r) })
         case .shutdown: return .shutdown
         case .killActor: return .killActor(try r.taskID())
-        case .returnTasks: return .returnTasks(try r.array { r throws(WireError) in try r.taskID() })
+        case .returnTasks: return .returnTasks(try r.array(itemBytes: TaskID.byteCount) { r throws(WireError) in try r.taskID() })
         case .putResult: return .putResult(id: try r.objectID(), payload: try r.blob(), contained: try r.objectIDs())
         case .dropActorHolds: return .dropActorHolds(actorID: try r.taskID(), ids: try r.objectIDs())
         case .registerActorName: return .registerActorName(request: try r.u64(), name: try r.string(), actorID: try r.taskID())
@@ -187,9 +191,9 @@ extension Message {
         case .subscribeErrors: return .subscribeErrors(JobID(try r.u32()))
         case .errorNotice: return .errorNotice(try ErrorRecord.read(from: &r))
         case .getErrors: return .getErrors(request: try r.u64(), jobID: JobID(try r.u32()))
-        case .errorsReply: return .errorsReply(request: try r.u64(), errors: try r.array { r throws(WireError) in try ErrorRecord.read(from: &r) })
+        case .errorsReply: return .errorsReply(request: try r.u64(), errors: try r.array(itemBytes: ErrorRecord.minimumWireBytes) { r throws(WireError) in try ErrorRecord.read(from: &r) })
         case .getNodes: return .getNodes(request: try r.u64())
-        case .nodesReply: return .nodesReply(request: try r.u64(), nodes: try r.array { r throws(WireError) in try NodeInfo.read(from: &r) })
+        case .nodesReply: return .nodesReply(request: try r.u64(), nodes: try r.array(itemBytes: NodeInfo.minimumWireBytes) { r throws(WireError) in try NodeInfo.read(from: &r) })
         }
     }
 }

@@ -10,6 +10,9 @@ public struct ObjectLocation: Sendable, Equatable {
         self.size = size
     }
 
+    /// Bytes on the wire: the ID, the offset and the size.
+    public static let wireBytes = ObjectID.byteCount + 16
+
     public func write(to w: inout WireWriter) {
         w.objectID(id)
         w.u64(UInt64(offset))
@@ -17,6 +20,6 @@ public struct ObjectLocation: Sendable, Equatable {
     }
 
     public static func read(from r: inout WireReader) throws(WireError) -> ObjectLocation {
-        ObjectLocation(id: try r.objectID(), offset: Int(truncatingIfNeeded: try r.u64()), size: Int(truncatingIfNeeded: try r.u64()))
+        ObjectLocation(id: try r.objectID(), offset: try r.arenaBytes("object offset"), size: try r.arenaBytes("object size"))
     }
 }

@@ -59,7 +59,8 @@ extension Resources {
     }
 
     public static func read(from r: inout WireReader) throws(WireError) -> Resources {
-        let entries = try r.array { r throws(WireError) in (try r.string(), try r.f64()) }
+        // Each entry is at least a string length and a double.
+        let entries = try r.array(itemBytes: 12) { r throws(WireError) in (try r.string(), try r.f64()) }
         var quantities = [String: Double]()
         for (name, amount) in entries {
             guard amount.isFinite, amount >= 0 else { throw WireError.invalid("resource \(name) = \(amount)") }
