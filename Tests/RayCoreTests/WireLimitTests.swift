@@ -227,4 +227,23 @@ import Testing
         #expect(size { $0.taskID(.nil_) } == TaskID.byteCount)
         #expect(size { $0.objectID(Self.object) } == ObjectID.byteCount)
     }
+
+    // MARK: Resources
+
+    /// Found by Fuzz/MessageFuzz.swift: a task asking for 1e300 CPUs passed the decoder and
+    /// trapped in the raylet when it described the request as infeasible.
+    @Test func resourceQuantitiesAreBounded() throws {
+        func submit(cpus: Double) -> Message {
+            .submitTask(TaskSpec(taskID: Self.task, jobID: JobID(1), parentTaskID: .nil_, functionName: "f", displayName: "f",
+                                 arguments: [], returnCount: 1, resources: Resources(cpus: cpus)))
+        }
+        for cpus in [1e300, WireLimits.maxResourceQuantity.nextUp, .infinity, -1, .nan] {
+            let error = #expect(throws: WireError.self) {
+                try submit(cpus: cpus).frame.withUnsafeBytes { try Message.read(UnsafeRawBufferPointer(rebasing: $0[4...])) }
+            }
+            #expect(error?.description.hasPrefix("malformed frame: resource CPU = ") == true, "\(String(describing: error))")
+        }
+        let largest = submit(cpus: WireLimits.maxResourceQuantity)
+        #expect(try largest.frame.withUnsafeBytes { try Message.read(UnsafeRawBufferPointer(rebasing: $0[4...])) } == largest)
+    }
 }

@@ -15,4 +15,9 @@ public enum WireLimits {
 
     /// GPU IDs are indices below this, and a task holds at most this many.
     public static let maxGPUs = 1_024
+
+    /// Resource quantities (what a task asks for, what a node has): 2^53, the largest integer a
+    /// `Double` holds exactly, enough for a custom resource counted in bytes. Also finite and
+    /// not negative.
+    public static let maxResourceQuantity: Double = 0x1p53
 }
