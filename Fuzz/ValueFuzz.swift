@@ -75,6 +75,84 @@ enum ValueFuzz {
         var big: UInt64
     }
 
+    /// Uses every container operation by hand: nested keyed and unkeyed containers, `allKeys`,
+    /// `contains`, `superDecoder`, `decodeNil`, `decodeIfPresent`, `count` and `isAtEnd`, and
+    /// a single-value container.
+    struct Custom: Codable {
+        var header: [String: Int]
+        var items: [Int?]
+        var parent: Point?
+        var flag: Bool?
+        var rows: [[String]]
+        var word: Word
+
+        enum Keys: String, CodingKey { case header, items, parent, flag, rows, word }
+
+        struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        struct Word: Codable {
+            var value: UInt32?
+            init(value: UInt32?) { self.value = value }
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                value = container.decodeNil() ? nil : try container.decode(UInt32.self)
+            }
+            func encode(to encoder: any Encoder) throws {
+                var container = encoder.singleValueContainer()
+                if let value { try container.encode(value) } else { try container.encodeNil() }
+            }
+        }
+
+        init(header: [String: Int], items: [Int?], parent: Point?, flag: Bool?, rows: [[String]], word: Word) {
+            (self.header, self.items, self.parent, self.flag, self.rows, self.word) = (header, items, parent, flag, rows, word)
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Keys.self)
+            let header = try container.nestedContainer(keyedBy: AnyKey.self, forKey: .header)
+            self.header = [:]
+            for key in header.allKeys { self.header[key.stringValue] = try header.decode(Int.self, forKey: key) }
+            var items = try container.nestedUnkeyedContainer(forKey: .items)
+            self.items = []
+            self.items.reserveCapacity(items.count ?? 0)
+            while !items.isAtEnd { self.items.append(try items.decodeNil() ? nil : try items.decode(Int.self)) }
+            parent = container.contains(.parent) ? try Point(from: container.superDecoder(forKey: .parent)) : nil
+            flag = try container.decodeIfPresent(Bool.self, forKey: .flag)
+            var rows = try container.nestedUnkeyedContainer(forKey: .rows)
+            self.rows = []
+            while !rows.isAtEnd {
+                var row = try rows.nestedUnkeyedContainer()
+                var strings = [String]()
+                while !row.isAtEnd { strings.append(try row.decode(String.self)) }
+                self.rows.append(strings)
+            }
+            word = try container.decode(Word.self, forKey: .word)
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            var header = container.nestedContainer(keyedBy: AnyKey.self, forKey: .header)
+            for (key, value) in self.header { try header.encode(value, forKey: AnyKey(stringValue: key)) }
+            var items = container.nestedUnkeyedContainer(forKey: .items)
+            for item in self.items {
+                if let item { try items.encode(item) } else { try items.encodeNil() }
+            }
+            if let parent { try parent.encode(to: container.superEncoder(forKey: .parent)) }
+            try container.encodeIfPresent(flag, forKey: .flag)
+            var rows = container.nestedUnkeyedContainer(forKey: .rows)
+            for strings in self.rows {
+                var row = rows.nestedUnkeyedContainer()
+                for string in strings { try row.encode(string) }
+            }
+            try container.encode(word, forKey: .word)
+        }
+    }
+
     indirect enum Tree: Codable {
         case leaf(Int)
         case node([Tree])
@@ -88,6 +166,7 @@ enum ValueFuzz {
     /// Decodes `bytes` as each type; whatever decodes is re-encoded and checked.
     static func decodeAll(_ bytes: UnsafeRawBufferPointer) {
         check(Record.self, bytes)
+        check(Custom.self, bytes)
         check([Shape].self, bytes)
         check([String: Point?].self, bytes)
         check(Tree.self, bytes)
@@ -122,7 +201,7 @@ enum ValueFuzz {
         // Comparing encodings rather than values: NaNs are not equal to themselves, and sets and
         // dictionaries may encode their entries in another order.
         guard let reencoded = try? ValueEncoder().encode(again) else { fatalError("a \(T.self) encodes only once") }
-        if T.self != Set<String>.self && T.self != [String: Point?].self && T.self != Record.self {
+        if T.self != Set<String>.self && T.self != [String: Point?].self && T.self != Record.self && T.self != Custom.self {
             precondition(reencoded.bytes == encoded.bytes, "the encoding of \(T.self) is not stable")
         } else {
             precondition(reencoded.bytes.count == encoded.bytes.count, "the encoding of \(T.self) changes size")
@@ -166,6 +245,9 @@ enum ValueFuzz {
                           flags: [true, false], nested: [[1, 2], [], [Int64.min]], table: ["a": [1, 2], "b": []],
                           byNumber: [1: "one", -7: "minus seven"], maybe: point, refs: [Reference(decodedObjectID: id)],
                           small: -8, big: UInt64.max)),
+            encode(Custom(header: ["a": 1, "b": -2], items: [1, nil, 3], parent: point, flag: true, rows: [["x"], [], ["y", "z"]],
+                          word: .init(value: 7))),
+            encode(Custom(header: [:], items: [], parent: nil, flag: nil, rows: [], word: .init(value: nil))),
             encode([Shape.circle(center: point, radius: 2), .tagged("t", 3), .empty]),
             encode(["p": point, "none": nil] as [String: Point?]),
             encode(Tree.node([.leaf(1), .node([.leaf(2), .node([])])])),

@@ -9,8 +9,9 @@
 # modules, CRaySupport with clang; not through SwiftPM), with -sanitize=fuzzer,address, into
 # $RAY_FUZZ_DIR (default .build/fuzz). The corpus of each target grows in $RAY_FUZZ_DIR/corpus
 # across runs; seeds made from valid messages and values by the current encoders are written
-# afresh each run. A crash, hang (no input may take over 30 s), or allocation over 512 MB is
-# saved under $RAY_FUZZ_DIR/artifacts and fails the script; a run that is merely slow does not.
+# afresh each run. A crash, a memory error or leak (AddressSanitizer), a hang (no input may take
+# over 30 s) or an allocation over 512 MB is saved under $RAY_FUZZ_DIR/artifacts and fails the
+# script; a run that is merely slow does not (each target runs for a time, not a count).
 # Replay one: $RAY_FUZZ_DIR/bin/fuzz-<target> <artifact>.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,8 +26,10 @@ out=${RAY_FUZZ_DIR:-$PWD/.build/fuzz}
 mkdir -p "$out/obj" "$out/modules/CRaySupport" "$out/bin" "$out/artifacts"
 # A Swift crash otherwise starts swift-backtrace, which can hold the output open for minutes.
 export SWIFT_BACKTRACE=enable=no
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=0}
 
+# The C target is compiled by the clang next to swiftc, whose sanitizer runtimes swiftc links.
+clang=$(dirname "$(command -v swiftc)")/clang
+[ -x "$clang" ] || clang=clang
 sanitize=(-sanitize=fuzzer,address)
 swift_flags=(-O -g -parse-as-library -swift-version 6 "${sanitize[@]}" -I "$out/modules")
 # ld.gold warns about every ASan helper it cannot export; the warnings are noise.
@@ -40,7 +43,7 @@ needs_transport=false
 for t in "${targets[@]}"; do [ "$t" = frame ] && needs_transport=true; done
 transport_objects=()
 if $needs_transport; then
-    clang -O1 -g -fsanitize=address,fuzzer-no-link -ISources/CRaySupport/include -c Sources/CRaySupport/CRaySupport.c \
+    "$clang" -O1 -g -fsanitize=address,fuzzer-no-link -ISources/CRaySupport/include -c Sources/CRaySupport/CRaySupport.c \
         -o "$out/obj/CRaySupport.o"
     cat > "$out/modules/CRaySupport/module.modulemap" <<EOF
 module CRaySupport {
