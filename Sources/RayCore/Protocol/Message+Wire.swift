@@ -167,11 +167,11 @@ extension Message {
         case .addReferences: return .addReferences(try r.objectIDs())
         case .removeReferences: return .removeReferences(try r.objectIDs())
         case .executeTask:
-            return .executeTask(try TaskSpec.read(from: &r),
-                                arguments: try r.array(itemBytes: ObjectLocation.wireBytes) { r throws(WireError) in try ObjectLocation.read(from: &r) },
-                                gpuIDs: try r.items(try r.u32("GPU ID count", atMost: WireLimits.maxGPUs), itemBytes: 4) { r throws(WireError) in
-                                    try r.u32("GPU ID", atMost: WireLimits.maxGPUs - 1)
-                                })
+            let spec = try TaskSpec.read(from: &r)
+            let arguments = try r.array(itemBytes: ObjectLocation.wireBytes) { r throws(WireError) in try ObjectLocation.read(from: &r) }
+            let gpuCount = try r.u32("GPU ID count", atMost: WireLimits.maxGPUs)
+            let gpuIDs = try r.items(gpuCount, itemBytes: 4) { r throws(WireError) in try r.u32("GPU ID", atMost: WireLimits.maxGPUs - 1) }
+            return .executeTask(spec, arguments: arguments, gpuIDs: gpuIDs)
         case .taskDone:
             return .taskDone(taskID: try r.taskID(), results: try r.array(itemBytes: ReturnValue.minimumWireBytes) { r throws(WireError) in try ReturnValue.read(from: &r) },
                              error: try r.optional { r throws(WireError) in try ErrorRecord.read(from: &r) })
