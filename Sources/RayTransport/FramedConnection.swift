@@ -15,7 +15,8 @@ public final class FramedConnection: @unchecked Sendable {
     private let writeLock = Mutex(())
     private let closed = Atomic<Bool>(false)
     /// Received bytes not yet parsed are `buffer[start..<end]`; only the reader thread touches them.
-    private var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 8)
+    private var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: initialBufferSize, alignment: 8)
+    private static let initialBufferSize = 64 * 1024
     private var start = 0
     private var end = 0
     private let busyPoll: BusyPoll
@@ -173,13 +174,18 @@ public final class FramedConnection: @unchecked Sendable {
         thread.start()
     }
 
+    /// The bytes the receive buffer holds now (for tests).
+    var bufferCapacity: Int { buffer.count }
+
     private func nextBufferedMessage() throws(TransportError) -> Message? {
         let available = end - start
         guard available >= 4 else { return nil }
         let length = Int(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: start, as: UInt32.self)))
         guard length <= Self.maxFrameSize else { throw .frameTooLarge(length) }
         guard available >= 4 + length else {
-            reserve(4 + length)
+            // Room grows (doubling) as the frame's bytes arrive: a length prefix alone must not
+            // make us allocate up to a gigabyte.
+            reserve(min(4 + length, max(2 * available, Self.initialBufferSize)))
             return nil
         }
         let body = UnsafeRawBufferPointer(rebasing: buffer[start + 4..<start + 4 + length])
@@ -191,7 +197,7 @@ public final class FramedConnection: @unchecked Sendable {
         }
     }
 
-    /// Makes room for a frame of `count` bytes from `start`, moving unparsed bytes to the front.
+    /// Makes room for `count` bytes from `start`, moving unparsed bytes to the front.
     private func reserve(_ count: Int) {
         if count > buffer.count {
             let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, buffer.count * 2), alignment: 8)

@@ -22,6 +22,17 @@ import Testing
     @Test func descriptionListsNamesInOrder() {
         #expect(Resources(cpus: 2, gpus: 1, custom: ["a": 0.5]).description == "{CPU: 2, GPU: 1, a: 0.5}")
     }
+
+    /// Found by Fuzz/MessageFuzz.swift: a decoded quantity of 1e300 made `description` (which the
+    /// raylet prints when a task is infeasible) convert it to `Int` and trap.
+    @Test func descriptionOfQuantitiesBeyondIntDoesNotTrap() {
+        #expect(Resources(cpus: 1e300).description == "{CPU: 1e+300}")
+        #expect(Resources(custom: ["memory": 0x1p63]).description == "{memory: 9.223372036854776e+18}")
+        var available = Resources(cpus: 1)
+        available[Resources.cpu] = -1e300
+        #expect(available.description == "{CPU: -1e+300}")
+        #expect(Resources(custom: ["memory": 0x1p53]).description == "{memory: 9007199254740992}")
+    }
 }
 
 @Suite struct ResourceDefaultTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import RayCore
-import RayTransport
+@testable import RayTransport
 import Synchronization
 import Testing
 
@@ -64,6 +64,40 @@ import Testing
         }
         a.close()
         try await waitUntil { closed.load(ordering: .acquiring) }
+    }
+
+    /// Found by Fuzz/FrameFuzz.swift: the reader reserved room for a whole frame as soon as it
+    /// read the length prefix, so four bytes claiming 512 MiB made it allocate 512 MiB. Room now
+    /// grows with the bytes that arrive.
+    @Test func aLengthPrefixAloneDoesNotMakeTheReaderAllocate() throws {
+        let (a, b) = Self.pair(busyPoll: BusyPoll(microseconds: 0))
+        defer { a.close(); b.close() }
+        var header = WireWriter()
+        header.u32(512 << 20)
+        try a.send(frame: header.bytes + [UInt8](repeating: 7, count: 1000))
+        shutdown(a.fd, Int32(SHUT_WR))
+        #expect(throws: TransportError.self) { _ = try b.receive() }
+        #expect(b.bufferCapacity <= 1 << 20)
+    }
+
+    /// Frames larger than the initial buffer still arrive whole, in pieces of any size.
+    @Test func largeFramesArriveWholeWhateverThePieces() async throws {
+        let (a, b) = Self.pair(busyPoll: BusyPoll(microseconds: 0))
+        defer { a.close(); b.close() }
+        let big = Message.putObject(id: ObjectID(task: TaskID(high: 3, low: 4), index: 1),
+                                    payload: (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }, contained: [])
+        let small = Message.killActor(TaskID(high: 5, low: 6))
+        let stream = small.frame + big.frame + small.frame + big.frame
+        let inbox = Self.collect(b)
+        var offset = 0
+        for piece in [3, 70_000, 1, 1_000_000, 5, 2_500_000, 4, 3_000_000] where offset < stream.count {
+            let end = min(stream.count, offset + piece)
+            try a.send(frame: Array(stream[offset..<end]))
+            offset = end
+        }
+        try a.send(frame: Array(stream[offset...]))
+        try await waitUntil { inbox.messages.count == 4 }
+        #expect(inbox.messages == [small, big, small, big])
     }
 
 }

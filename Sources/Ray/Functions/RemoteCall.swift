@@ -16,6 +16,10 @@ public struct RemoteCall<F: RemoteFunction>: Sendable {
     /// Submits the task and returns the ref of its result at once.
     func submit<Output>(_ arguments: [CallArgument]) throws -> ObjectRef<Output> {
         let returnCount = F._returnCount
+        guard returnCount <= WireLimits.maxReturnCount else {
+            // Raylets refuse such a task spec (and the connection that sent it).
+            throw RayError.invalidArgument("\(F.self) returns \(returnCount) objects; a task returns at most \(WireLimits.maxReturnCount)")
+        }
         let core = try CoreWorkerRegistry.require()
         let context = core.currentContext
         let taskID = context.nextTaskID()

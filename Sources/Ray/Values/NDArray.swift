@@ -69,11 +69,24 @@ public struct NDArray<Element: NumericElement & Codable & Sendable>: @unchecked 
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let shape = try container.decode([Int].self, forKey: .shape)
         let data = try container.decode([Element].self, forKey: .data)
-        guard shape.reduce(1, *) == data.count else {
+        guard Self.elementCount(of: shape) == data.count else {
             throw DecodingError.dataCorruptedError(forKey: .data, in: container,
                                                    debugDescription: "shape \(shape) does not hold \(data.count) elements")
         }
         self.init(data, shape: shape)
+    }
+
+    /// The number of elements of `shape`, or nil when an extent is negative or the product of
+    /// the extents overflows on the way (decoded shapes may be corrupt).
+    static func elementCount(of shape: [Int]) -> Int? {
+        var count = 1
+        for extent in shape {
+            guard extent >= 0 else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            guard !overflow else { return nil }
+            count = product
+        }
+        return count
     }
 }
 

@@ -37,7 +37,7 @@ public struct ActorTaskInfo: Sendable, Equatable {
     public static func read(from r: inout WireReader) throws(WireError) -> ActorTaskInfo {
         let tag = try r.u8()
         guard let kind = Kind(rawValue: tag) else { throw WireError.invalid("actor task kind \(tag)") }
-        return ActorTaskInfo(kind: kind, actorID: try r.taskID(), genericSubstitutions: try r.array { r throws(WireError) in try r.string() },
+        return ActorTaskInfo(kind: kind, actorID: try r.taskID(), genericSubstitutions: try r.array(itemBytes: 4) { r throws(WireError) in try r.string() },
                              maxConcurrency: Int(try r.u32()), detached: try r.bool())
     }
 }

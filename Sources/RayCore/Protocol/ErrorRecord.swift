@@ -43,6 +43,9 @@ public struct ErrorRecord: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Bytes on the wire of a record with empty strings.
+    public static let minimumWireBytes = 1 + 4 + TaskID.byteCount + 4 + 4 + 8 + 4
+
     public func write(to w: inout WireWriter) {
         w.u8(kind.rawValue)
         w.u32(jobID.value)

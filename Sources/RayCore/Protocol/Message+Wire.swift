@@ -1,48 +1,48 @@
 extension Message {
     /// The type byte that starts each frame's payload.
-    public var tag: UInt8 {
+    public var tag: MessageTag {
         switch self {
-        case .register: 1
-        case .registered: 2
-        case .submitTask: 3
-        case .putObject: 4
-        case .createObject: 5
-        case .createReply: 6
-        case .sealObject: 7
-        case .getObjects: 8
-        case .objectsReply: 9
-        case .waitObjects: 10
-        case .waitReply: 11
-        case .releaseObjects: 12
-        case .addReferences: 13
-        case .removeReferences: 14
-        case .executeTask: 15
-        case .taskDone: 16
-        case .shutdown: 17
-        case .killActor: 18
-        case .returnTasks: 19
-        case .putResult: 20
-        case .dropActorHolds: 21
-        case .registerJob: 40
-        case .jobRegistered: 41
-        case .registerNode: 42
-        case .reportError: 43
-        case .subscribeErrors: 44
-        case .errorNotice: 45
-        case .getErrors: 46
-        case .errorsReply: 47
-        case .getNodes: 48
-        case .nodesReply: 49
-        case .registerActorName: 50
-        case .actorNameReply: 51
-        case .lookupActorName: 52
-        case .actorLookupReply: 53
+        case .register: .register
+        case .registered: .registered
+        case .submitTask: .submitTask
+        case .putObject: .putObject
+        case .createObject: .createObject
+        case .createReply: .createReply
+        case .sealObject: .sealObject
+        case .getObjects: .getObjects
+        case .objectsReply: .objectsReply
+        case .waitObjects: .waitObjects
+        case .waitReply: .waitReply
+        case .releaseObjects: .releaseObjects
+        case .addReferences: .addReferences
+        case .removeReferences: .removeReferences
+        case .executeTask: .executeTask
+        case .taskDone: .taskDone
+        case .shutdown: .shutdown
+        case .killActor: .killActor
+        case .returnTasks: .returnTasks
+        case .putResult: .putResult
+        case .dropActorHolds: .dropActorHolds
+        case .registerJob: .registerJob
+        case .jobRegistered: .jobRegistered
+        case .registerNode: .registerNode
+        case .reportError: .reportError
+        case .subscribeErrors: .subscribeErrors
+        case .errorNotice: .errorNotice
+        case .getErrors: .getErrors
+        case .errorsReply: .errorsReply
+        case .getNodes: .getNodes
+        case .nodesReply: .nodesReply
+        case .registerActorName: .registerActorName
+        case .actorNameReply: .actorNameReply
+        case .lookupActorName: .lookupActorName
+        case .actorLookupReply: .actorLookupReply
         }
     }
 
     /// Appends the message body (tag and fields, no length prefix).
     public func write(to w: inout WireWriter) {
-        w.u8(tag)
+        w.u8(tag.rawValue)
         switch self {
         case let .register(registration): registration.write(to: &w)
         case let .registered(nodeID, capacity, session):
@@ -147,49 +147,53 @@ extension Message {
     }
 
     static func read(from r: inout WireReader) throws(WireError) -> Message {
-        let tag = try r.u8()
+        let byte = try r.u8()
+        guard let tag = MessageTag(rawValue: byte) else { throw WireError.unknownMessage(byte) }
         switch tag {
-        case 1: return .register(try ClientRegistration.read(from: &r))
-        case 2: return .registered(nodeID: NodeID(try r.u64()), storeCapacity: Int(truncatingIfNeeded: try r.u64()), sessionDirectory: try r.string())
-        case 3: return .submitTask(try TaskSpec.read(from: &r))
-        case 4: return .putObject(id: try r.objectID(), payload: try r.blob(), contained: try r.objectIDs())
-        case 5: return .createObject(request: try r.u64(), id: try r.objectID(), size: Int(truncatingIfNeeded: try r.u64()))
-        case 6: return .createReply(request: try r.u64(), offset: Int(truncatingIfNeeded: try r.u64()), error: try r.optional { r throws(WireError) in try r.string() })
-        case 7: return .sealObject(id: try r.objectID(), contained: try r.objectIDs())
-        case 8: return .getObjects(request: try r.u64(), ids: try r.objectIDs())
-        case 9: return .objectsReply(request: try r.u64(), locations: try r.array { r throws(WireError) in try ObjectLocation.read(from: &r) })
-        case 10: return .waitObjects(request: try r.u64(), ids: try r.objectIDs(), numReturns: Int(try r.u32()), timeoutMilliseconds: try r.i64())
-        case 11: return .waitReply(request: try r.u64(), ready: try r.objectIDs())
-        case 12: return .releaseObjects(try r.objectIDs())
-        case 13: return .addReferences(try r.objectIDs())
-        case 14: return .removeReferences(try r.objectIDs())
-        case 15:
-            return .executeTask(try TaskSpec.read(from: &r),
-                                arguments: try r.array { r throws(WireError) in try ObjectLocation.read(from: &r) },
-                                gpuIDs: try r.array { r throws(WireError) in Int(try r.u32()) })
-        case 16:
-            return .taskDone(taskID: try r.taskID(), results: try r.array { r throws(WireError) in try ReturnValue.read(from: &r) },
+        case .register: return .register(try ClientRegistration.read(from: &r))
+        case .registered: return .registered(nodeID: NodeID(try r.u64()), storeCapacity: try r.arenaBytes("store capacity"), sessionDirectory: try r.string())
+        case .submitTask: return .submitTask(try TaskSpec.read(from: &r))
+        case .putObject: return .putObject(id: try r.objectID(), payload: try r.blob(), contained: try r.objectIDs())
+        case .createObject: return .createObject(request: try r.u64(), id: try r.objectID(), size: try r.arenaBytes("object size"))
+        case .createReply: return .createReply(request: try r.u64(), offset: try r.arenaBytes("object offset"), error: try r.optional { r throws(WireError) in try r.string() })
+        case .sealObject: return .sealObject(id: try r.objectID(), contained: try r.objectIDs())
+        case .getObjects: return .getObjects(request: try r.u64(), ids: try r.objectIDs())
+        case .objectsReply: return .objectsReply(request: try r.u64(), locations: try r.array(itemBytes: ObjectLocation.wireBytes) { r throws(WireError) in try ObjectLocation.read(from: &r) })
+        case .waitObjects:
+            let request = try r.u64(), ids = try r.objectIDs()
+            return .waitObjects(request: request, ids: ids, numReturns: try r.u32("wait numReturns", atMost: ids.count), timeoutMilliseconds: try r.i64())
+        case .waitReply: return .waitReply(request: try r.u64(), ready: try r.objectIDs())
+        case .releaseObjects: return .releaseObjects(try r.objectIDs())
+        case .addReferences: return .addReferences(try r.objectIDs())
+        case .removeReferences: return .removeReferences(try r.objectIDs())
+        case .executeTask:
+            let spec = try TaskSpec.read(from: &r)
+            let arguments = try r.array(itemBytes: ObjectLocation.wireBytes) { r throws(WireError) in try ObjectLocation.read(from: &r) }
+            let gpuCount = try r.u32("GPU ID count", atMost: WireLimits.maxGPUs)
+            let gpuIDs = try r.items(gpuCount, itemBytes: 4) { r throws(WireError) in try r.u32("GPU ID", atMost: WireLimits.maxGPUs - 1) }
+            return .executeTask(spec, arguments: arguments, gpuIDs: gpuIDs)
+        case .taskDone:
+            return .taskDone(taskID: try r.taskID(), results: try r.array(itemBytes: ReturnValue.minimumWireBytes) { r throws(WireError) in try ReturnValue.read(from: &r) },
                              error: try r.optional { r throws(WireError) in try ErrorRecord.read(from: &r) })
-        case 17: return .shutdown
-        case 18: return .killActor(try r.taskID())
-        case 19: return .returnTasks(try r.array { r throws(WireError) in try r.taskID() })
-        case 20: return .putResult(id: try r.objectID(), payload: try r.blob(), contained: try r.objectIDs())
-        case 21: return .dropActorHolds(actorID: try r.taskID(), ids: try r.objectIDs())
-        case 50: return .registerActorName(request: try r.u64(), name: try r.string(), actorID: try r.taskID())
-        case 51: return .actorNameReply(request: try r.u64(), error: try r.optional { r throws(WireError) in try r.string() })
-        case 52: return .lookupActorName(request: try r.u64(), name: try r.string())
-        case 53: return .actorLookupReply(request: try r.u64(), actorID: try r.optional { r throws(WireError) in try r.taskID() })
-        case 40: return .registerJob(request: try r.u64())
-        case 41: return .jobRegistered(request: try r.u64(), jobID: JobID(try r.u32()))
-        case 42: return .registerNode(try NodeInfo.read(from: &r))
-        case 43: return .reportError(try ErrorRecord.read(from: &r))
-        case 44: return .subscribeErrors(JobID(try r.u32()))
-        case 45: return .errorNotice(try ErrorRecord.read(from: &r))
-        case 46: return .getErrors(request: try r.u64(), jobID: JobID(try r.u32()))
-        case 47: return .errorsReply(request: try r.u64(), errors: try r.array { r throws(WireError) in try ErrorRecord.read(from: &r) })
-        case 48: return .getNodes(request: try r.u64())
-        case 49: return .nodesReply(request: try r.u64(), nodes: try r.array { r throws(WireError) in try NodeInfo.read(from: &r) })
-        default: throw WireError.unknownMessage(tag)
+        case .shutdown: return .shutdown
+        case .killActor: return .killActor(try r.taskID())
+        case .returnTasks: return .returnTasks(try r.array(itemBytes: TaskID.byteCount) { r throws(WireError) in try r.taskID() })
+        case .putResult: return .putResult(id: try r.objectID(), payload: try r.blob(), contained: try r.objectIDs())
+        case .dropActorHolds: return .dropActorHolds(actorID: try r.taskID(), ids: try r.objectIDs())
+        case .registerActorName: return .registerActorName(request: try r.u64(), name: try r.string(), actorID: try r.taskID())
+        case .actorNameReply: return .actorNameReply(request: try r.u64(), error: try r.optional { r throws(WireError) in try r.string() })
+        case .lookupActorName: return .lookupActorName(request: try r.u64(), name: try r.string())
+        case .actorLookupReply: return .actorLookupReply(request: try r.u64(), actorID: try r.optional { r throws(WireError) in try r.taskID() })
+        case .registerJob: return .registerJob(request: try r.u64())
+        case .jobRegistered: return .jobRegistered(request: try r.u64(), jobID: JobID(try r.u32()))
+        case .registerNode: return .registerNode(try NodeInfo.read(from: &r))
+        case .reportError: return .reportError(try ErrorRecord.read(from: &r))
+        case .subscribeErrors: return .subscribeErrors(JobID(try r.u32()))
+        case .errorNotice: return .errorNotice(try ErrorRecord.read(from: &r))
+        case .getErrors: return .getErrors(request: try r.u64(), jobID: JobID(try r.u32()))
+        case .errorsReply: return .errorsReply(request: try r.u64(), errors: try r.array(itemBytes: ErrorRecord.minimumWireBytes) { r throws(WireError) in try ErrorRecord.read(from: &r) })
+        case .getNodes: return .getNodes(request: try r.u64())
+        case .nodesReply: return .nodesReply(request: try r.u64(), nodes: try r.array(itemBytes: NodeInfo.minimumWireBytes) { r throws(WireError) in try NodeInfo.read(from: &r) })
         }
     }
 }

@@ -1,6 +1,7 @@
 /// Every frame of the one wire protocol that drivers, workers, raylets and the control store
 /// speak. Requests that expect an answer carry a `request` number the answer echoes.
-/// The byte layout of each case is in `Message+Wire.swift` and docs/ARCHITECTURE.md.
+/// Each case's type byte is in `MessageTag`, its byte layout in `Message+Wire.swift`; both are
+/// described in docs/ARCHITECTURE.md.
 public enum Message: Sendable, Equatable {
     // Client (driver or worker) and raylet.
     case register(ClientRegistration)

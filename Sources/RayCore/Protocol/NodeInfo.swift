@@ -15,6 +15,9 @@ public struct NodeInfo: Sendable, Equatable {
         self.sessionDirectory = sessionDirectory
     }
 
+    /// Bytes on the wire of a node with empty strings and no resources.
+    public static let minimumWireBytes = 8 + 4 + 4 + 8 + 4
+
     public func write(to w: inout WireWriter) {
         w.u64(nodeID.value)
         w.string(rayletAddress)
@@ -25,6 +28,6 @@ public struct NodeInfo: Sendable, Equatable {
 
     public static func read(from r: inout WireReader) throws(WireError) -> NodeInfo {
         NodeInfo(nodeID: NodeID(try r.u64()), rayletAddress: try r.string(), resources: try Resources.read(from: &r),
-                 storeCapacity: Int(truncatingIfNeeded: try r.u64()), sessionDirectory: try r.string())
+                 storeCapacity: try r.arenaBytes("store capacity"), sessionDirectory: try r.string())
     }
 }

@@ -14,6 +14,10 @@ public struct ObjectLocation: Sendable, Equatable {
         self.payload = payload
     }
 
+    /// The fewest bytes a location takes on the wire: the ID, the offset, the size and the byte
+    /// that says whether the bytes themselves follow.
+    public static let wireBytes = ObjectID.byteCount + 17
+
     public func write(to w: inout WireWriter) {
         w.objectID(id)
         w.u64(UInt64(offset))
@@ -22,7 +26,7 @@ public struct ObjectLocation: Sendable, Equatable {
     }
 
     public static func read(from r: inout WireReader) throws(WireError) -> ObjectLocation {
-        ObjectLocation(id: try r.objectID(), offset: Int(truncatingIfNeeded: try r.u64()), size: Int(truncatingIfNeeded: try r.u64()),
+        ObjectLocation(id: try r.objectID(), offset: try r.arenaBytes("object offset"), size: try r.arenaBytes("object size"),
                        payload: try r.optional { r throws(WireError) in try r.blob() })
     }
 }

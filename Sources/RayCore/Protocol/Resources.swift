@@ -64,8 +64,9 @@ public struct Resources: Hashable, Sendable, CustomStringConvertible {
         return "{" + parts.joined(separator: ", ") + "}"
     }
 
+    /// Whole numbers without a fraction; those beyond 2^53 (and `Int`) as doubles.
     private static func format(_ v: Double) -> String {
-        v == v.rounded() ? String(Int(v)) : String(v)
+        v == v.rounded() && v.magnitude <= 0x1p53 ? String(Int(v)) : String(v)
     }
 }
 
@@ -79,10 +80,13 @@ extension Resources {
     }
 
     public static func read(from r: inout WireReader) throws(WireError) -> Resources {
-        let entries = try r.array { r throws(WireError) in (try r.string(), try r.f64()) }
+        // Each entry is at least a string length and a double.
+        let entries = try r.array(itemBytes: 12) { r throws(WireError) in (try r.string(), try r.f64()) }
         var quantities = [String: Double]()
         for (name, amount) in entries {
-            guard amount.isFinite, amount >= 0 else { throw WireError.invalid("resource \(name) = \(amount)") }
+            guard amount >= 0, amount <= WireLimits.maxResourceQuantity else {
+                throw WireError.invalid("resource \(name) = \(amount) is outside 0...\(Int(WireLimits.maxResourceQuantity))")
+            }
             quantities[name] = amount
         }
         return Resources(quantities: quantities)

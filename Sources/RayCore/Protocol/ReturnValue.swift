@@ -10,6 +10,9 @@ public enum ReturnValue: Sendable, Equatable {
         }
     }
 
+    /// Bytes on the wire of the smallest return value: a tag and an ID (`stored`).
+    public static let minimumWireBytes = 1 + ObjectID.byteCount
+
     public func write(to w: inout WireWriter) {
         switch self {
         case let .inline(id, payload, contained):

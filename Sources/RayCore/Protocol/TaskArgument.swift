@@ -4,6 +4,9 @@ public enum TaskArgument: Sendable, Equatable {
     case value([UInt8])
     case reference(ObjectID)
 
+    /// Bytes on the wire of the smallest argument: a tag and an empty value.
+    public static let minimumWireBytes = 1 + 4
+
     public func write(to w: inout WireWriter) {
         switch self {
         case let .value(bytes):

@@ -53,8 +53,8 @@ public struct TaskSpec: Sendable, Equatable {
             parentTaskID: try r.taskID(),
             functionName: try r.string(),
             displayName: try r.string(),
-            arguments: try r.array { r throws(WireError) in try TaskArgument.read(from: &r) },
-            returnCount: Int(try r.u32()),
+            arguments: try r.array(itemBytes: TaskArgument.minimumWireBytes) { r throws(WireError) in try TaskArgument.read(from: &r) },
+            returnCount: try r.u32("task return count", atMost: WireLimits.maxReturnCount),
             resources: try Resources.read(from: &r),
             actor: try r.optional { r throws(WireError) in try ActorTaskInfo.read(from: &r) })
     }

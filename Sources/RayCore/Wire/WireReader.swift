@@ -56,15 +56,37 @@ public struct WireReader {
     }
 
     public mutating func objectIDs() throws(WireError) -> [ObjectID] {
-        try array { reader throws(WireError) in try reader.objectID() }
+        try array(itemBytes: ObjectID.byteCount) { reader throws(WireError) in try reader.objectID() }
     }
 
-    /// Reads a count then that many items; the count is checked against the bytes left so a
-    /// corrupt count cannot make us reserve gigabytes.
-    public mutating func array<T>(_ read: (inout WireReader) throws(WireError) -> T) throws(WireError) -> [T] {
-        let count = Int(try u32())
-        guard count <= remaining else {
-            throw WireError.invalid("array count \(count) exceeds the \(remaining) bytes left at offset \(offset)")
+    /// A u32 (a count, an index) of at most `limit`; `field` names it in the error.
+    public mutating func u32(_ field: StaticString, atMost limit: Int) throws(WireError) -> Int {
+        let value = Int(try u32())
+        guard value <= limit else { throw WireError.outOfRange(field: "\(field)", value: UInt64(value), limit: UInt64(limit)) }
+        return value
+    }
+
+    /// A u64 size or offset of an object in an arena, or an arena's capacity: at most
+    /// `WireLimits.maxArenaBytes`, hence never negative.
+    public mutating func arenaBytes(_ field: StaticString) throws(WireError) -> Int {
+        let value = try u64()
+        guard value <= UInt64(WireLimits.maxArenaBytes) else {
+            throw WireError.outOfRange(field: "\(field)", value: value, limit: UInt64(WireLimits.maxArenaBytes))
+        }
+        return Int(value)
+    }
+
+    /// Reads a count then that many items, each of which takes at least `itemBytes` bytes on the
+    /// wire. The count is checked against the bytes left before anything is reserved, so a
+    /// corrupt count cannot make us reserve more than a small multiple of the frame's size.
+    public mutating func array<T>(itemBytes: Int, _ read: (inout WireReader) throws(WireError) -> T) throws(WireError) -> [T] {
+        try items(Int(try u32()), itemBytes: itemBytes, read)
+    }
+
+    /// Reads `count` items of at least `itemBytes` bytes each, checking first that they can fit.
+    public mutating func items<T>(_ count: Int, itemBytes: Int, _ read: (inout WireReader) throws(WireError) -> T) throws(WireError) -> [T] {
+        guard count <= remaining / max(itemBytes, 1) else {
+            throw WireError.invalid("array count \(count) of items of at least \(itemBytes) bytes exceeds the \(remaining) bytes left at offset \(offset)")
         }
         var items = [T]()
         items.reserveCapacity(count)
