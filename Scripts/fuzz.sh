@@ -51,10 +51,14 @@ module CRaySupport {
     export *
 }
 EOF
+    # RayTransport logs through swift-log, whose sources come with the package's dependencies.
+    [ -d .build/checkouts/swift-log/Sources/Logging ] || swift package resolve >/dev/null
+    swiftc "${swift_flags[@]}" -wmo -module-name Logging -package-name swift_log -swift-version 5 -emit-module -emit-module-path "$out/modules/Logging.swiftmodule" \
+        -c $(find .build/checkouts/swift-log/Sources/Logging -name '*.swift' | sort) -o "$out/obj/Logging.o"
     swiftc "${swift_flags[@]}" -wmo -module-name RayTransport -I "$out/modules/CRaySupport" \
         -emit-module -emit-module-path "$out/modules/RayTransport.swiftmodule" \
         -c $(find Sources/RayTransport -name '*.swift' | sort) -o "$out/obj/RayTransport.o"
-    transport_objects=("$out/obj/RayTransport.o" "$out/obj/CRaySupport.o")
+    transport_objects=("$out/obj/RayTransport.o" "$out/obj/Logging.o" "$out/obj/CRaySupport.o")
 fi
 
 for t in "${targets[@]}"; do
