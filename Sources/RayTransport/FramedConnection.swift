@@ -16,7 +16,11 @@ public final class FramedConnection: @unchecked Sendable {
     private let closed = Atomic<Bool>(false)
     /// Received bytes not yet parsed are `buffer[start..<end]`; only the reader thread touches them.
     private var buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: initialBufferSize, alignment: 8)
-    private static let initialBufferSize = 64 * 1024
+    static let initialBufferSize = 64 * 1024
+    /// After a frame this large, an emptied buffer shrinks back to `initialBufferSize`.
+    private static let shrinkThreshold = 1 << 20
+    /// Where a service's connections draw the room their buffers need beyond the initial size.
+    private let receiveBudget: ReceiveBudget?
     private var start = 0
     private var end = 0
     private let busyPoll: BusyPoll
@@ -28,9 +32,11 @@ public final class FramedConnection: @unchecked Sendable {
     private var corked = false
     private var outbox: [UInt8] = []
 
-    public init(fd: Int32, busyPoll: BusyPoll = .process) {
+    /// - Parameter receiveBudget: the budget of the service this connection belongs to, if any.
+    public init(fd: Int32, busyPoll: BusyPoll = .process, receiveBudget: ReceiveBudget? = nil) {
         self.fd = fd
         self.busyPoll = busyPoll
+        self.receiveBudget = receiveBudget
     }
 
     /// Connects to a service of the session and authenticates (see `Handshake`).
@@ -40,6 +46,7 @@ public final class FramedConnection: @unchecked Sendable {
 
     deinit {
         close()
+        receiveBudget?.giveBack(buffer.count - Self.initialBufferSize)
         buffer.deallocate()
     }
 
@@ -185,7 +192,7 @@ public final class FramedConnection: @unchecked Sendable {
         guard available >= 4 + length else {
             // Room grows (doubling) as the frame's bytes arrive: a length prefix alone must not
             // make us allocate up to a gigabyte.
-            reserve(min(4 + length, max(2 * available, Self.initialBufferSize)))
+            try reserve(min(4 + length, max(2 * available, Self.initialBufferSize)))
             return nil
         }
         let body = UnsafeRawBufferPointer(rebasing: buffer[start + 4..<start + 4 + length])
@@ -197,18 +204,28 @@ public final class FramedConnection: @unchecked Sendable {
         }
     }
 
-    /// Makes room for `count` bytes from `start`, moving unparsed bytes to the front.
-    private func reserve(_ count: Int) {
+    /// Makes room for `count` bytes from `start`, moving unparsed bytes to the front. Growth
+    /// comes out of the service's receive budget; when that is spent, the connection fails.
+    private func reserve(_ count: Int) throws(TransportError) {
         if count > buffer.count {
-            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(count, buffer.count * 2), alignment: 8)
-            larger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
-            buffer.deallocate()
-            buffer = larger
-            end -= start
-            start = 0
+            let size = max(count, buffer.count * 2)
+            if let receiveBudget, !receiveBudget.take(size - buffer.count) {
+                throw .receiveBudgetExhausted(frame: count, available: receiveBudget.available)
+            }
+            replaceBuffer(size: size)
         } else if start + count > buffer.count {
             compact()
         }
+    }
+
+    /// Moves the unparsed bytes into a new buffer of `size` bytes.
+    private func replaceBuffer(size: Int) {
+        let replacement = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 8)
+        replacement.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[start..<end]))
+        buffer.deallocate()
+        buffer = replacement
+        end -= start
+        start = 0
     }
 
     private func compact() {
@@ -242,6 +259,11 @@ public final class FramedConnection: @unchecked Sendable {
         if start == end {
             start = 0
             end = 0
+            // A large frame was read: its room goes back (to the service's budget too).
+            if buffer.count >= Self.shrinkThreshold {
+                receiveBudget?.giveBack(buffer.count - Self.initialBufferSize)
+                replaceBuffer(size: Self.initialBufferSize)
+            }
         } else if end == buffer.count {
             compact()
         }

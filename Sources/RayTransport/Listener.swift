@@ -6,7 +6,9 @@ import Synchronization
 /// Accepts connections on a Unix socket and hands over those that authenticate: each new
 /// connection gets a thread of its own, which runs the `Handshake` (peer user, session secret,
 /// deadline, fixed size) and then serves the connection. Until it has authenticated, a peer
-/// costs one small buffer, and at most `maxPendingHandshakes` peers may be unauthenticated at once.
+/// costs one small buffer, and at most `maxPendingHandshakes` peers may be unauthenticated at once;
+/// after, the receive buffers of all its connections together grow only as far as one
+/// `ReceiveBudget` allows.
 public final class Listener: @unchecked Sendable {
     public let path: String
     /// More peers than this that have not authenticated yet are refused at once.
@@ -18,10 +20,13 @@ public final class Listener: @unchecked Sendable {
     private let handshakeTimeout: Double
     private let closed = Atomic<Bool>(false)
     private let pendingHandshakes = Atomic<Int>(0)
+    /// Shared by the connections this listener accepts.
+    private let receiveBudget: ReceiveBudget
 
-    public init(path: String, secret: SessionSecret, log: Logger,
-                handshakeTimeout: Double = Handshake.defaultTimeout) throws(TransportError) {
+    public init(path: String, secret: SessionSecret, log: Logger, handshakeTimeout: Double = Handshake.defaultTimeout,
+                receiveBudget: ReceiveBudget = ReceiveBudget()) throws(TransportError) {
         self.path = path
+        self.receiveBudget = receiveBudget
         self.secret = secret
         self.log = log
         self.handshakeTimeout = handshakeTimeout
@@ -74,7 +79,7 @@ public final class Listener: @unchecked Sendable {
                 return
             }
             pendingHandshakes.wrappingSubtract(1, ordering: .relaxed)
-            onConnection(FramedConnection(fd: client))
+            onConnection(FramedConnection(fd: client, receiveBudget: receiveBudget))
         }
     }
 

@@ -10,6 +10,8 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
     case malformed(WireError)
     /// The peer did not prove that it belongs to the session.
     case unauthenticated(String)
+    /// The service's receive buffers hold all they may (`ReceiveBudget`).
+    case receiveBudgetExhausted(frame: Int, available: Int)
 
     public var description: String {
         switch self {
@@ -19,6 +21,8 @@ public enum TransportError: Error, CustomStringConvertible, Sendable {
         case let .frameTooLarge(size): "frame of \(size) bytes exceeds the limit"
         case let .malformed(error): error.description
         case let .unauthenticated(why): "connection refused: \(why)"
+        case let .receiveBudgetExhausted(frame, available):
+            "a frame of \(frame) bytes does not fit in what the service's receive buffers may still take (\(available) bytes)"
         }
     }
 }

@@ -76,11 +76,23 @@ extension ClusterTests {
             #expect(mkdir(root, 0o700) == 0)
             defer { try? FileManager.default.removeItem(atPath: root) }
             // Writable by everyone and not sticky: another user could swap the sessions in it.
+            // One of ours is made sticky (Python Ray leaves /tmp/ray so); another's is refused.
             #expect(mkdir(root + "/ray", 0o700) == 0)
             #expect(chmod(root + "/ray", 0o777) == 0)
-            #expect(throws: RayError.self) { try SessionDirectory.create(root: root) }
-            // A link, wherever it points.
+            let inShared = try SessionDirectory.create(root: root)
+            var shared = stat()
+            #expect(stat(root + "/ray", &shared) == 0)
+            #expect(shared.st_mode & 0o7777 == 0o1777)
+            #expect(rmdir(inShared) == 0)
             #expect(rmdir(root + "/ray") == 0)
+            #expect(mkdir(root + "/ray", 0o700) == 0)
+            #expect(chmod(root + "/ray", 0o777) == 0)
+            if geteuid() == 0 {
+                #expect(chown(root + "/ray", 65534, 65534) == 0)
+                #expect(throws: RayError.self) { try SessionDirectory.create(root: root) }
+            }
+            #expect(rmdir(root + "/ray") == 0)
+            // A link, wherever it points.
             #expect(symlink("/tmp", root + "/ray") == 0)
             #expect(throws: RayError.self) { try SessionDirectory.create(root: root) }
             #expect(unlink(root + "/ray") == 0)

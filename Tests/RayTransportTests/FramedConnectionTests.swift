@@ -100,4 +100,23 @@ import Testing
         #expect(inbox.messages == [small, big, small, big])
     }
 
+
+    /// A service's connections together grow their receive buffers only as far as its budget.
+    @Test func connectionsOfAServiceShareOneReceiveBudget() async throws {
+        let budget = ReceiveBudget(bytes: 300 << 10)
+        var fds: [Int32] = [0, 0, 0, 0]
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds[0]) == 0)
+        #expect(socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0, &fds[2]) == 0)
+        let (a, b) = (FramedConnection(fd: fds[0]), FramedConnection(fd: fds[1], receiveBudget: budget))
+        let (c, d) = (FramedConnection(fd: fds[2]), FramedConnection(fd: fds[3], receiveBudget: budget))
+        defer { for connection in [a, b, c, d] { connection.close() } }
+        let big = Message.putObject(id: ObjectID(task: TaskID(high: 1, low: 1), index: 1), payload: [UInt8](repeating: 1, count: 200 << 10),
+                                    contained: [])
+        try a.send(big)
+        #expect(try b.receive() == big)
+        #expect(budget.available < 300 << 10)
+        // The second connection's frame does not fit in what is left: that connection fails.
+        try c.send(big)
+        #expect(throws: TransportError.self) { try d.receive() }
+    }
 }

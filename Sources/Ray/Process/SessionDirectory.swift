@@ -4,8 +4,9 @@ import RayCore
 
 /// Makes the private directory of a new session: `<root>/ray/session_<date>_<pid>_<random>`,
 /// mode 0700, so no other user can reach its sockets. The shared parent `<root>/ray` is made
-/// sticky and world-writable like `/tmp` when missing, and refused when another user could
-/// replace what is in it: it, and `<root>`, must be real directories owned by this user or
+/// sticky and world-writable like `/tmp` when missing, made sticky when this user owns it and
+/// others may write it (Python Ray leaves `/tmp/ray` at 0777), and refused when another user
+/// could replace what is in it: it, and `<root>`, must be real directories owned by this user or
 /// root, and sticky if others may write them.
 enum SessionDirectory {
     static func create(root: String) throws -> String {
@@ -17,6 +18,7 @@ enum SessionDirectory {
         } else if errno != EEXIST {
             throw RayError.system("cannot create \(parent): \(String(cString: strerror(errno)))")
         }
+        makeStickyIfOwnedAndShared(parent)
         try checkSafe(parent)
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd_HH-mm-ss"
@@ -26,6 +28,15 @@ enum SessionDirectory {
             throw RayError.system("cannot create the session directory \(path): \(String(cString: strerror(errno)))")
         }
         return path
+    }
+
+    /// The sticky bit keeps other users from removing or renaming what this user puts in a
+    /// directory they may write; only the owner may set it.
+    private static func makeStickyIfOwnedAndShared(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_uid == geteuid(),
+              info.st_mode & 0o022 != 0, info.st_mode & S_ISVTX == 0 else { return }
+        chmod(path, (info.st_mode & 0o7777) | S_ISVTX)
     }
 
     /// Throws unless `path` is a directory (not a link) that only this user or root can change
