@@ -1,0 +1,20 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// The seed's example applications, a package of its own so users of Ray never build them.
+// `RayExamplesKit` holds what they share (a dense network with hand-written backpropagation,
+// synthetic data, a seeded generator, an SVG chart writer); each application is a library of
+// its own (what the tests run, small) and a thin executable (the full run).
+let package = Package(
+    name: "RayExamples",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "Ray", path: "..")],
+    targets: [
+        .target(name: "RayExamplesKit"),
+        .target(name: "Hyperopt", dependencies: ["RayExamplesKit", .product(name: "Ray", package: "Ray")]),
+        .executableTarget(name: "hyperopt", dependencies: ["Hyperopt", .product(name: "Ray", package: "Ray")]),
+        .testTarget(name: "RayExamplesKitTests", dependencies: ["RayExamplesKit"]),
+        .testTarget(name: "HyperoptTests", dependencies: ["Hyperopt", .product(name: "Ray", package: "Ray")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,14 @@
+import Foundation
+import Hyperopt
+
+// Hyperparameter search as in the seed's example: random configurations of a small network,
+// trained on the spirals problem in worker processes, results processed as they arrive.
+//   swift run -c release --package-path Examples hyperopt [--adaptive] [--small] [--cpus N] ...
+
+do {
+    let options = try HyperoptOptions(arguments: Array(CommandLine.arguments.dropFirst()))
+    _ = try await HyperoptProgram.run(options, cpus: options.cpus ?? ProcessInfo.processInfo.activeProcessorCount)
+} catch let error as HyperoptOptions.Invalid {
+    FileHandle.standardError.write(Data("\(error)\n".utf8))
+    exit(2)
+}

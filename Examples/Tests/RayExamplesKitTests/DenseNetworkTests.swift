@@ -1,0 +1,71 @@
+import Testing
+@testable import RayExamplesKit
+
+@Suite struct DenseNetworkTests {
+    @Test func backpropagationMatchesFiniteDifferences() {
+        let data = ClassificationData.spirals(count: 12, classes: 3, features: 4, seed: 5)
+        let network = DenseNetwork(layers: [4, 6, 3], initScale: 0.5, seed: 9)
+        var generator = SeededGenerator(seed: 1)
+        let labels = data.labels.map(Int.init)
+        let (weightGradients, biasGradients) = network.gradients(data.inputs, labels: labels, dropout: 0, generator: &generator)
+        let epsilon: Float = 1e-2
+        for (name, analytic) in [("w0", weightGradients[0]), ("w1", weightGradients[1]), ("b1", biasGradients[1])] {
+            for index in stride(from: 0, to: analytic.count, by: max(1, analytic.count / 5)) {
+                var plus = network, minus = network
+                var parameters = network.parameters
+                parameters[name]![index] += epsilon
+                plus.parameters = parameters
+                parameters[name]![index] -= 2 * epsilon
+                minus.parameters = parameters
+                let numeric = (plus.loss(on: data) - minus.loss(on: data)) / Double(2 * epsilon)
+                #expect(abs(numeric - Double(analytic[index])) < 2e-3 + 0.05 * abs(numeric), "\(name)[\(index)]")
+            }
+        }
+    }
+
+    /// The spirals defeat a linear model; a small network trained by SGD learns them.
+    @Test func aHiddenLayerLearnsWhatALinearModelCannot() {
+        let (training, validation) = ClassificationData.spirals(count: 1200, classes: 3, seed: 3).split(0.8)
+        var linear = DenseNetwork(layers: [training.features, 3], initScale: 0.1, seed: 1)
+        var network = DenseNetwork(layers: [training.features, 32, 32, 3], initScale: 0.1, seed: 1)
+        var generator = SeededGenerator(seed: 2)
+        for _ in 0..<60 {
+            linear.trainEpoch(on: training, learningRate: 0.1, batchSize: 32, dropout: 0, generator: &generator)
+            network.trainEpoch(on: training, learningRate: 0.1, batchSize: 32, dropout: 0, generator: &generator)
+        }
+        #expect(linear.accuracy(on: validation) < 0.65)
+        #expect(network.accuracy(on: validation) > 0.85)
+    }
+
+    @Test func dataAndInitialWeightsFollowTheirSeeds() {
+        let a = ClassificationData.spirals(count: 30, classes: 3, seed: 7), b = ClassificationData.spirals(count: 30, classes: 3, seed: 7)
+        #expect(a.inputs == b.inputs && a.labels == b.labels)
+        #expect(DenseNetwork(layers: [2, 3], initScale: 1, seed: 4).parameters == DenseNetwork(layers: [2, 3], initScale: 1, seed: 4).parameters)
+        let (training, validation) = a.split(0.8)
+        #expect(training.count == 24 && validation.count == 6)
+    }
+
+    @Test func theChartIsAnSVGWithEachSeries() {
+        let chart = SVGChart(title: "a < b & c", xLabel: "x", yLabel: "y",
+                             series: [.init(name: "one", points: [(0, 0), (1, 1)]), .init(name: "two", points: [(0, 1), (1, 0.5)])])
+        let svg = chart.svg
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+        #expect(svg.components(separatedBy: "<polyline").count == 3)
+        #expect(svg.contains("a &lt; b &amp; c"))
+    }
+}
+
+@Suite struct LinearBaselineTests {
+    /// What the examples' learning bounds stand above: a linear model's best on the spirals.
+    @Test func aLinearModelStaysNearChanceOnTheSpirals() {
+        let (training, validation) = ClassificationData.spirals(count: 1200, classes: 3, seed: 11).split(0.8)
+        var linear = DenseNetwork(layers: [training.features, 3], initScale: 0.1, seed: 1)
+        var generator = SeededGenerator(seed: 2)
+        var best = 0.0
+        for _ in 0..<60 {
+            linear.trainEpoch(on: training, learningRate: 0.1, batchSize: 32, dropout: 0, generator: &generator)
+            best = max(best, linear.accuracy(on: validation))
+        }
+        #expect(best < 0.6, "\(best)")
+    }
+}
