@@ -40,14 +40,10 @@ public struct HyperparameterSearch: Sendable {
         while launched < min(inFlight, trials) { try launch() }
         var finished = [Trial]()
         while !remaining.isEmpty {
-            let (ready, rest) = try await ray.wait(remaining, numReturns: 1)
-            remaining = rest
-            for ref in ready {
-                let trial = try await ray.get(ref)
-                finished.append(trial)
-                onResult(trial, (clock.now - start).seconds)
-                if launched < trials { try launch() }
-            }
+            let trial = try await nextFinished(ray, &remaining)
+            finished.append(trial)
+            onResult(trial, (clock.now - start).seconds)
+            if launched < trials { try launch() }
         }
         return finished
     }
@@ -64,19 +60,24 @@ public struct HyperparameterSearch: Sendable {
             var remaining = try survivors.map { try TrainTrial.remote($0, epochs, data) }
             var round = [Trial]()
             while !remaining.isEmpty {
-                let (ready, rest) = try await ray.wait(remaining, numReturns: 1)
-                remaining = rest
-                for ref in ready {
-                    let trial = try await ray.get(ref)
-                    round.append(trial)
-                    onResult(trial, (clock.now - start).seconds)
-                }
+                let trial = try await nextFinished(ray, &remaining)
+                round.append(trial)
+                onResult(trial, (clock.now - start).seconds)
             }
             round.sort { $0.accuracy > $1.accuracy }
             rounds.append(round)
             survivors = round.count > 1 ? Array(round.prefix(round.count / 2)) : []
         }
         return rounds
+    }
+}
+
+extension HyperparameterSearch {
+    /// Waits for the first of `running` to finish (the seed's `ray.wait` loop) and takes it out.
+    private func nextFinished(_ ray: Ray, _ running: inout [ObjectRef<Trial>]) async throws -> Trial {
+        let (ready, rest) = try await ray.wait(running, numReturns: 1)
+        running = rest
+        return try await ray.get(ready[0])
     }
 }
 
