@@ -12,9 +12,12 @@ let package = Package(
     targets: [
         .target(name: "RayExamplesKit"),
         .target(name: "Hyperopt", dependencies: ["RayExamplesKit", .product(name: "Ray", package: "Ray")]),
-        .executableTarget(name: "hyperopt", dependencies: ["Hyperopt", .product(name: "Ray", package: "Ray")]),
+        .executableTarget(name: "hyperopt", dependencies: ["Hyperopt", "RayExamplesKit"]),
         .testTarget(name: "RayExamplesKitTests", dependencies: ["RayExamplesKit"]),
-        .testTarget(name: "HyperoptTests", dependencies: ["Hyperopt", .product(name: "Ray", package: "Ray")]),
+        .target(name: "BatchLBFGS", dependencies: ["RayExamplesKit", .product(name: "Ray", package: "Ray")]),
+        .executableTarget(name: "lbfgs", dependencies: ["BatchLBFGS"]),
+        // The applications' small runs, each on a local cluster of its own, one at a time.
+        .testTarget(name: "ExampleRunTests", dependencies: ["Hyperopt", "BatchLBFGS", "RayExamplesKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

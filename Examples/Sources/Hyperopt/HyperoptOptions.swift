@@ -1,3 +1,5 @@
+import RayExamplesKit
+
 /// The command line of the `hyperopt` program.
 public struct HyperoptOptions: Sendable, Equatable {
     public var adaptive = false
@@ -13,35 +15,18 @@ public struct HyperoptOptions: Sendable, Equatable {
         usage: hyperopt [--adaptive] [--small] [--cpus N] [--trials N] [--in-flight N] [--epochs N] [--seed N] [--plot FILE]
         """
 
-    public struct Invalid: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     public init() {}
 
-    public init(arguments: [String]) throws(Invalid) {
-        var rest = ArraySlice(arguments)
-        func value(_ flag: String) throws(Invalid) -> String {
-            guard let next = rest.popFirst() else { throw Invalid(description: "\(flag) needs a value\n\(Self.usage)") }
-            return next
-        }
-        func number(_ flag: String) throws(Invalid) -> Int {
-            let text = try value(flag)
-            guard let parsed = Int(text), parsed > 0 else { throw Invalid(description: "\(flag) needs a positive whole number, not \(text)") }
-            return parsed
-        }
-        while let flag = rest.popFirst() {
-            switch flag {
-            case "--adaptive": adaptive = true
-            case "--small": small = true
-            case "--cpus": cpus = try number(flag)
-            case "--trials": trials = try number(flag)
-            case "--in-flight": inFlight = try number(flag)
-            case "--epochs": epochs = try number(flag)
-            case "--seed": seed = UInt64(try number(flag))
-            case "--plot": plot = try value(flag)
-            default: throw Invalid(description: "unknown option \(flag)\n\(Self.usage)")
-            }
-        }
+    public init(arguments: [String]) throws(ExampleArguments.Invalid) {
+        let parsed = try ExampleArguments(arguments, flags: ["--adaptive", "--small"],
+                                          valued: ["--cpus", "--trials", "--in-flight", "--epochs", "--seed", "--plot"], usage: Self.usage)
+        adaptive = parsed.has("--adaptive")
+        small = parsed.has("--small")
+        cpus = try parsed.positive("--cpus")
+        trials = try parsed.positive("--trials")
+        inFlight = try parsed.positive("--in-flight")
+        epochs = try parsed.positive("--epochs")
+        seed = UInt64(try parsed.positive("--seed") ?? 1)
+        plot = parsed.string("--plot")
     }
 }

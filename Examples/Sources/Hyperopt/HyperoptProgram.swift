@@ -52,7 +52,7 @@ public enum HyperoptProgram {
             _ = try await search.random(ray, data: data, features: split.training.features, classes: split.training.classes, onResult: report)
         }
         let seconds = (clock.now - begin).seconds
-        guard let winner = best.trial else { throw HyperoptOptions.Invalid(description: "the search ran no trial") }
+        guard let winner = best.trial else { throw RayError.invalidArgument("the search ran no trial") }
         print(String(format: "best: trial %d, accuracy %.3f after %d epochs (%@); %.2f s in all", winner.id, winner.accuracy,
                      winner.epochs, winner.hyperparameters.description, seconds))
         if let plot = options.plot {

@@ -45,6 +45,29 @@ public struct DenseNetwork: Codable, Sendable {
         }
     }
 
+    /// All weights and biases in one vector (layer by layer, weights first), for optimizers
+    /// that see the parameters as a point in space.
+    public var flatParameters: [Float] {
+        get { zip(weights, biases).flatMap { $0 + $1 } }
+        set {
+            var offset = 0
+            for l in weights.indices {
+                weights[l] = Array(newValue[offset..<offset + weights[l].count])
+                offset += weights[l].count
+                biases[l] = Array(newValue[offset..<offset + biases[l].count])
+                offset += biases[l].count
+            }
+        }
+    }
+
+    /// The mean cross-entropy over `data` and its gradient in `flatParameters`' layout (no
+    /// dropout): what a full-batch optimizer needs from one shard.
+    public func lossAndGradient(on data: ClassificationData) -> (loss: Double, gradient: [Float]) {
+        var generator = SeededGenerator(seed: 0)
+        let (weightGradients, biasGradients) = gradients(data.inputs, labels: data.labels.map(Int.init), dropout: 0, generator: &generator)
+        return (loss(on: data), zip(weightGradients, biasGradients).flatMap { $0 + $1 })
+    }
+
     /// Class probabilities for each row of `inputs` (batch × inputs), row-major.
     public func probabilities(_ inputs: [Float], count: Int) -> [Float] {
         forward(inputs, count: count, dropout: 0, generator: nil).activations.last!

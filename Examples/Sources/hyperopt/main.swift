@@ -1,5 +1,6 @@
 import Foundation
 import Hyperopt
+import RayExamplesKit
 
 // Hyperparameter search as in the seed's example: random configurations of a small network,
 // trained on the spirals problem in worker processes, results processed as they arrive.
@@ -8,7 +9,7 @@ import Hyperopt
 do {
     let options = try HyperoptOptions(arguments: Array(CommandLine.arguments.dropFirst()))
     _ = try await HyperoptProgram.run(options, cpus: options.cpus ?? ProcessInfo.processInfo.activeProcessorCount)
-} catch let error as HyperoptOptions.Invalid {
+} catch let error as ExampleArguments.Invalid {
     FileHandle.standardError.write(Data("\(error)\n".utf8))
     exit(2)
 }

@@ -69,3 +69,26 @@ import Testing
         #expect(best < 0.6, "\(best)")
     }
 }
+
+@Suite struct LBFGSTests {
+    /// Rosenbrock's function: a curved valley with its minimum 0 at (1, 1).
+    @Test func findsTheMinimumOfRosenbrocksFunction() async throws {
+        let result = try await LBFGS(maxIterations: 200).minimize(from: [-1.2, 1]) { x in
+            let (a, b) = (x[0], x[1])
+            let loss = (1 - a) * (1 - a) + 100 * (b - a * a) * (b - a * a)
+            return (loss, [-2 * (1 - a) - 400 * a * (b - a * a), 200 * (b - a * a)])
+        }
+        #expect(abs(result.x[0] - 1) < 1e-3 && abs(result.x[1] - 1) < 1e-3, "\(result.x)")
+        #expect(result.losses.first! > 20 && result.loss < 1e-6)
+    }
+
+    @Test func flatParametersRoundTripAndMatchTheGradientLayout() {
+        var network = DenseNetwork(layers: [3, 4, 2], initScale: 0.5, seed: 1)
+        let flat = network.flatParameters
+        #expect(flat.count == 3 * 4 + 4 + 4 * 2 + 2)
+        network.flatParameters = flat.map { $0 * 2 }
+        #expect(network.flatParameters == flat.map { $0 * 2 })
+        let data = ClassificationData.spirals(count: 10, classes: 2, features: 3, seed: 1)
+        #expect(network.lossAndGradient(on: data).gradient.count == flat.count)
+    }
+}
