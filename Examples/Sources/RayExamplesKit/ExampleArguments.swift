@@ -1,3 +1,5 @@
+import Foundation
+
 /// The command line of an example program: flags that stand alone (`--small`) and flags that
 /// take a value (`--cpus 2`), each known in advance; anything else is refused with the usage.
 public struct ExampleArguments: Sendable {
@@ -33,5 +35,17 @@ public struct ExampleArguments: Sendable {
         guard let text = values[flag] else { return nil }
         guard let number = Int(text), number > 0 else { throw Invalid(description: "\(flag) needs a positive whole number, not \(text)") }
         return number
+    }
+}
+
+extension ExampleArguments {
+    /// Runs a program's body; a bad command line ends the program with its message and status 2.
+    public static func main(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as Invalid {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            exit(2)
+        }
     }
 }

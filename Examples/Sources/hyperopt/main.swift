@@ -6,10 +6,7 @@ import RayExamplesKit
 // trained on the spirals problem in worker processes, results processed as they arrive.
 //   swift run -c release --package-path Examples hyperopt [--adaptive] [--small] [--cpus N] ...
 
-do {
+try await ExampleArguments.main {
     let options = try HyperoptOptions(arguments: Array(CommandLine.arguments.dropFirst()))
     _ = try await HyperoptProgram.run(options, cpus: options.cpus ?? ProcessInfo.processInfo.activeProcessorCount)
-} catch let error as ExampleArguments.Invalid {
-    FileHandle.standardError.write(Data("\(error)\n".utf8))
-    exit(2)
 }
