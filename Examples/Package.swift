@@ -11,13 +11,15 @@ let package = Package(
     dependencies: [.package(name: "Ray", path: "..")],
     targets: [
         .target(name: "RayExamplesKit"),
+        .target(name: "NetworkWeights", dependencies: ["RayExamplesKit", .product(name: "Ray", package: "Ray")]),
         .target(name: "Hyperopt", dependencies: ["RayExamplesKit", .product(name: "Ray", package: "Ray")]),
         .executableTarget(name: "hyperopt", dependencies: ["Hyperopt", "RayExamplesKit"]),
         .testTarget(name: "RayExamplesKitTests", dependencies: ["RayExamplesKit"]),
         .target(name: "BatchLBFGS", dependencies: ["RayExamplesKit", .product(name: "Ray", package: "Ray")]),
         .executableTarget(name: "lbfgs", dependencies: ["BatchLBFGS"]),
         // The applications' small runs, each on a local cluster of its own, one at a time.
-        .testTarget(name: "ExampleRunTests", dependencies: ["Hyperopt", "BatchLBFGS", "RayExamplesKit"]),
+        .testTarget(name: "ExampleRunTests", dependencies: ["Hyperopt", "BatchLBFGS", "NetworkWeights", "RayExamplesKit",
+                                                            .product(name: "Ray", package: "Ray")]),
     ],
     swiftLanguageModes: [.v6]
 )
