@@ -17,8 +17,10 @@ let package = Package(
         .testTarget(name: "RayExamplesKitTests", dependencies: ["RayExamplesKit"]),
         .target(name: "BatchLBFGS", dependencies: ["RayExamplesKit", .product(name: "Ray", package: "Ray")]),
         .executableTarget(name: "lbfgs", dependencies: ["BatchLBFGS"]),
+        .target(name: "EvolutionStrategies", dependencies: ["RayExamplesKit", .product(name: "Ray", package: "Ray")]),
+        .executableTarget(name: "es", dependencies: ["EvolutionStrategies"]),
         // The applications' small runs, each on a local cluster of its own, one at a time.
-        .testTarget(name: "ExampleRunTests", dependencies: ["Hyperopt", "BatchLBFGS", "NetworkWeights", "RayExamplesKit",
+        .testTarget(name: "ExampleRunTests", dependencies: ["Hyperopt", "BatchLBFGS", "NetworkWeights", "EvolutionStrategies", "RayExamplesKit",
                                                             .product(name: "Ray", package: "Ray")]),
     ],
     swiftLanguageModes: [.v6]

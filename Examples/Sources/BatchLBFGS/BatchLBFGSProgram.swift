@@ -67,16 +67,3 @@ public enum BatchLBFGSProgram {
         }
     }
 }
-
-extension Sequence {
-    /// `map` with an async transform, one element after another.
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var results = [T]()
-        for element in self { results.append(try await transform(element)) }
-        return results
-    }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

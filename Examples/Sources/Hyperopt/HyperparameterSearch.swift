@@ -80,7 +80,3 @@ extension HyperparameterSearch {
         return try await ray.get(ready[0])
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -92,3 +92,24 @@ import Testing
         #expect(network.lossAndGradient(on: data).gradient.count == flat.count)
     }
 }
+
+@Suite struct CartPoleTests {
+    /// One step from rest under a full push right, worked out by hand from Gym's equations.
+    @Test func oneStepFollowsTheKnownDynamics() {
+        var pole = CartPole()
+        pole.step(push: 1)
+        let expected = [0, 0.195_122, 0, -0.292_683]
+        for (value, target) in zip(pole.state, expected) { #expect(abs(value - target) < 1e-5, "\(pole.state)") }
+    }
+
+    @Test func thePoleFallsWithoutControlAndTheEpisodeEnds() {
+        var pole = CartPole(state: [0, 0, 0.01, 0])
+        var reward = 0.0
+        while !pole.isDone { reward += pole.step(push: 0) }
+        #expect(abs(pole.state[2]) > CartPole.thetaLimit)
+        #expect(reward > 10 && reward < 100)
+        var capped = CartPole(maxSteps: 5)
+        while !capped.isDone { capped.step(push: 0) }
+        #expect(capped.steps == 5)
+    }
+}
