@@ -19,8 +19,10 @@ let package = Package(
         .executableTarget(name: "lbfgs", dependencies: ["BatchLBFGS"]),
         .target(name: "EvolutionStrategies", dependencies: ["RayExamplesKit", .product(name: "Ray", package: "Ray")]),
         .executableTarget(name: "es", dependencies: ["EvolutionStrategies"]),
+        .target(name: "PolicyGradient", dependencies: ["RayExamplesKit", .product(name: "Ray", package: "Ray")]),
+        .executableTarget(name: "policy-gradient", dependencies: ["PolicyGradient"]),
         // The applications' small runs, each on a local cluster of its own, one at a time.
-        .testTarget(name: "ExampleRunTests", dependencies: ["Hyperopt", "BatchLBFGS", "NetworkWeights", "EvolutionStrategies", "RayExamplesKit",
+        .testTarget(name: "ExampleRunTests", dependencies: ["Hyperopt", "BatchLBFGS", "NetworkWeights", "EvolutionStrategies", "PolicyGradient", "RayExamplesKit",
                                                             .product(name: "Ray", package: "Ray")]),
     ],
     swiftLanguageModes: [.v6]

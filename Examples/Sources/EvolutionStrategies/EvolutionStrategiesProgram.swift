@@ -14,7 +14,7 @@ public enum EvolutionStrategiesProgram {
         public var workersReadTheStoreInPlace: Bool
     }
 
-    public static func run(_ options: ESOptions, print: @escaping @Sendable (String) -> Void = { Swift.print($0) }) async throws -> Outcome {
+    public static func run(_ options: WorkerRunOptions, print: @escaping @Sendable (String) -> Void = { Swift.print($0) }) async throws -> Outcome {
         let workerCount = options.workers ?? ProcessInfo.processInfo.activeProcessorCount
         let iterations = options.iterations ?? (options.small ? 20 : 30)
         let pairsPerIteration = options.small ? 24 : 1000
@@ -52,9 +52,8 @@ public enum EvolutionStrategiesProgram {
             for worker in workers { inPlace = try await worker.actor.readsTheStoreInPlace() && inPlace }
             print(String(format: "final mean reward %.1f after %d iterations; %.2f s", rewards.last ?? 0, iterations, seconds))
             if let plot = options.plot {
-                let points = rewards.enumerated().map { (x: Double($0.offset + 1), y: $0.element) }
-                try SVGChart(title: "Evolution strategies on the cart-pole", xLabel: "iteration", yLabel: "mean episode reward",
-                             series: [.init(name: "reward", points: points)]).write(to: plot)
+                try SVGChart.perIteration(rewards, title: "Evolution strategies on the cart-pole", yLabel: "mean episode reward")
+                    .write(to: plot)
                 print("wrote \(plot)")
             }
             await ray.shutdown()

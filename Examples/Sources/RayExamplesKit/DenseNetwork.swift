@@ -109,23 +109,30 @@ public struct DenseNetwork: Codable, Sendable {
             for row in rows { inputs += data.inputs[row * features..<(row + 1) * features] }
             let labels = rows.map { Int(data.labels[$0]) }
             let (weightGradients, biasGradients) = gradients(inputs, labels: labels, dropout: dropout, generator: &generator)
-            for l in weights.indices {
-                for i in weights[l].indices {
-                    weightVelocity[l][i] = momentum * weightVelocity[l][i] - learningRate * weightGradients[l][i]
-                    weights[l][i] += weightVelocity[l][i]
-                }
-                for i in biases[l].indices {
-                    biasVelocity[l][i] = momentum * biasVelocity[l][i] - learningRate * biasGradients[l][i]
-                    biases[l][i] += biasVelocity[l][i]
-                }
-            }
+            descend(weightGradients, biasGradients, learningRate: learningRate, momentum: momentum)
             start += batchSize
+        }
+    }
+
+    /// One step of SGD with momentum against gradients laid out as `gradients` returns them.
+    public mutating func descend(_ weightGradients: [[Float]], _ biasGradients: [[Float]], learningRate: Float, momentum: Float = 0.9) {
+        for l in weights.indices {
+            for i in weights[l].indices {
+                weightVelocity[l][i] = momentum * weightVelocity[l][i] - learningRate * weightGradients[l][i]
+                weights[l][i] += weightVelocity[l][i]
+            }
+            for i in biases[l].indices {
+                biasVelocity[l][i] = momentum * biasVelocity[l][i] - learningRate * biasGradients[l][i]
+                biases[l][i] += biasVelocity[l][i]
+            }
         }
     }
 
     /// The gradients of the mean cross-entropy over a batch with respect to every weight and
     /// bias, by backpropagation.
-    public func gradients(_ inputs: [Float], labels: [Int], dropout: Float, generator: inout SeededGenerator)
+    /// With `rowWeights`, each row's term is weighted: a policy gradient is the gradient of the
+    /// advantage-weighted cross-entropy of the actions taken.
+    public func gradients(_ inputs: [Float], labels: [Int], rowWeights: [Float]? = nil, dropout: Float, generator: inout SeededGenerator)
         -> (weights: [[Float]], biases: [[Float]]) {
         let count = labels.count
         let pass = forward(inputs, count: count, dropout: dropout, generator: &generator)
@@ -134,7 +141,10 @@ public struct DenseNetwork: Codable, Sendable {
         var delta = pass.activations.last!
         for row in 0..<count { delta[row * classes + labels[row]] -= 1 }
         let scale = 1 / Float(count)
-        for i in delta.indices { delta[i] *= scale }
+        for row in 0..<count {
+            let weight = scale * (rowWeights?[row] ?? 1)
+            for j in 0..<classes { delta[row * classes + j] *= weight }
+        }
         var weightGradients = weights.map { [Float](repeating: 0, count: $0.count) }
         var biasGradients = biases.map { [Float](repeating: 0, count: $0.count) }
         for l in stride(from: weights.count - 1, through: 0, by: -1) {

@@ -25,6 +25,12 @@ public struct SVGChart {
         self.series = series
     }
 
+    /// One series of values, the first at x = 1: a curve per iteration.
+    public static func perIteration(_ values: [Double], title: String, yLabel: String) -> SVGChart {
+        SVGChart(title: title, xLabel: "iteration", yLabel: yLabel,
+                 series: [Series(name: yLabel, points: values.enumerated().map { (x: Double($0.offset + 1), y: $0.element) })])
+    }
+
     private static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 
     public var svg: String {

@@ -5,5 +5,5 @@ import RayExamplesKit
 //   swift run -c release --package-path Examples es [--small] [--workers N] [--iterations N] [--plot FILE]
 
 try await ExampleArguments.main {
-    _ = try await EvolutionStrategiesProgram.run(try ESOptions(arguments: Array(CommandLine.arguments.dropFirst())))
+    _ = try await EvolutionStrategiesProgram.run(try WorkerRunOptions(arguments: Array(CommandLine.arguments.dropFirst()), program: "es"))
 }

@@ -1,18 +1,16 @@
-import RayExamplesKit
-
-/// The command line of the `es` program.
-public struct ESOptions: Sendable {
+/// The command line shared by the examples that run a number of workers for a number of
+/// iterations (evolution strategies, policy gradients, A3C): `[--small] [--workers N]
+/// [--iterations N] [--seed N] [--plot FILE]`.
+public struct WorkerRunOptions: Sendable {
     public var small = false
     public var workers: Int?
     public var iterations: Int?
     public var seed: UInt64 = 1
     public var plot: String?
 
-    public static let usage = "usage: es [--small] [--workers N] [--iterations N] [--seed N] [--plot FILE]"
-
-    public init(arguments: [String]) throws(ExampleArguments.Invalid) {
+    public init(arguments: [String], program: String) throws(ExampleArguments.Invalid) {
         let parsed = try ExampleArguments(arguments, flags: ["--small"], valued: ["--workers", "--iterations", "--seed", "--plot"],
-                                          usage: Self.usage)
+                                          usage: "usage: \(program) [--small] [--workers N] [--iterations N] [--seed N] [--plot FILE]")
         small = parsed.has("--small")
         workers = try parsed.positive("--workers")
         iterations = try parsed.positive("--iterations")
