@@ -21,8 +21,10 @@ let package = Package(
         .executableTarget(name: "es", dependencies: ["EvolutionStrategies"]),
         .target(name: "PolicyGradient", dependencies: ["RayExamplesKit", .product(name: "Ray", package: "Ray")]),
         .executableTarget(name: "policy-gradient", dependencies: ["PolicyGradient"]),
+        .target(name: "A3C", dependencies: ["PolicyGradient", "RayExamplesKit", .product(name: "Ray", package: "Ray")]),
+        .executableTarget(name: "a3c", dependencies: ["A3C"]),
         // The applications' small runs, each on a local cluster of its own, one at a time.
-        .testTarget(name: "ExampleRunTests", dependencies: ["Hyperopt", "BatchLBFGS", "NetworkWeights", "EvolutionStrategies", "PolicyGradient", "RayExamplesKit",
+        .testTarget(name: "ExampleRunTests", dependencies: ["Hyperopt", "BatchLBFGS", "NetworkWeights", "EvolutionStrategies", "PolicyGradient", "A3C", "RayExamplesKit",
                                                             .product(name: "Ray", package: "Ray")]),
     ],
     swiftLanguageModes: [.v6]

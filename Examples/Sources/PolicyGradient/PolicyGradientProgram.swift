@@ -61,6 +61,12 @@ public enum PolicyGradientProgram {
     /// One REINFORCE step: discounted returns (γ = 0.99), normalized over the batch, weight the
     /// cross-entropy of each action taken.
     static func update(_ policy: inout DenseNetwork, with episodes: [Trajectory], learningRate: Float = 0.5) {
+        let (weightGradients, biasGradients) = gradient(of: policy, on: episodes)
+        policy.descend(weightGradients, biasGradients, learningRate: learningRate)
+    }
+
+    /// The REINFORCE gradient of the policy on the episodes.
+    public static func gradient(of policy: DenseNetwork, on episodes: [Trajectory]) -> (weights: [[Float]], biases: [[Float]]) {
         var returns = [Float]()
         for episode in episodes {
             var running: Float = 0
@@ -75,8 +81,7 @@ public enum PolicyGradientProgram {
         let deviation = (returns.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(returns.count)).squareRoot()
         let advantages = returns.map { ($0 - mean) / max(deviation, 1e-6) }
         var generator = SeededGenerator(seed: 0)
-        let (weightGradients, biasGradients) = policy.gradients(episodes.flatMap(\.states), labels: episodes.flatMap(\.actions).map(Int.init),
-                                                               rowWeights: advantages, dropout: 0, generator: &generator)
-        policy.descend(weightGradients, biasGradients, learningRate: learningRate)
+        return policy.gradients(episodes.flatMap(\.states), labels: episodes.flatMap(\.actions).map(Int.init), rowWeights: advantages,
+                                dropout: 0, generator: &generator)
     }
 }

@@ -20,6 +20,11 @@ public distributed actor RolloutWorker: RayActor {
     public struct Setup: Codable, Sendable {
         public var seed: UInt64
         public var maxSteps: Int
+
+        public init(seed: UInt64, maxSteps: Int) {
+            self.seed = seed
+            self.maxSteps = maxSteps
+        }
     }
 
     public init(actorSystem: RayActorSystem, arguments: Setup) {

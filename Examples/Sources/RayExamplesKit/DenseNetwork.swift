@@ -65,7 +65,7 @@ public struct DenseNetwork: Codable, Sendable {
     public func lossAndGradient(on data: ClassificationData) -> (loss: Double, gradient: [Float]) {
         var generator = SeededGenerator(seed: 0)
         let (weightGradients, biasGradients) = gradients(data.inputs, labels: data.labels.map(Int.init), dropout: 0, generator: &generator)
-        return (loss(on: data), zip(weightGradients, biasGradients).flatMap { $0 + $1 })
+        return (loss(on: data), Self.flatten(weightGradients, biasGradients))
     }
 
     /// Class probabilities for each row of `inputs` (batch × inputs), row-major.
@@ -112,6 +112,24 @@ public struct DenseNetwork: Codable, Sendable {
             descend(weightGradients, biasGradients, learningRate: learningRate, momentum: momentum)
             start += batchSize
         }
+    }
+
+    /// The gradients `gradients` returns, in `flatParameters`' layout.
+    public static func flatten(_ weightGradients: [[Float]], _ biasGradients: [[Float]]) -> [Float] {
+        zip(weightGradients, biasGradients).flatMap { $0 + $1 }
+    }
+
+    /// One step of SGD with momentum against a gradient in `flatParameters`' layout.
+    public mutating func descend(flat gradient: [Float], learningRate: Float, momentum: Float = 0.9) {
+        var weightGradients = [[Float]](), biasGradients = [[Float]]()
+        var offset = 0
+        for l in weights.indices {
+            weightGradients.append(Array(gradient[offset..<offset + weights[l].count]))
+            offset += weights[l].count
+            biasGradients.append(Array(gradient[offset..<offset + biases[l].count]))
+            offset += biases[l].count
+        }
+        descend(weightGradients, biasGradients, learningRate: learningRate, momentum: momentum)
     }
 
     /// One step of SGD with momentum against gradients laid out as `gradients` returns them.
