@@ -20,8 +20,7 @@ public enum A3CProgram {
         let updates = options.iterations ?? (options.small ? 200 : 400)
         let episodesPerGradient = 4
         let layers = PolicyGradientProgram.layers
-        let ray = try await Ray.start(RayOptions(cpus: Double(runnerCount)))
-        do {
+        return try await withLocalCluster(cpus: runnerCount) { ray in
             let runners = try await (0..<runnerCount).asyncMap { index in
                 try await ray.createActor(A3CRunner.self, arguments: .init(seed: options.seed &* 613 &+ UInt64(index), maxSteps: 500))
             }
@@ -54,11 +53,7 @@ public enum A3CProgram {
                 try SVGChart.perIteration(rewards, title: "A3C on the cart-pole", yLabel: "mean episode reward").write(to: plot)
                 print("wrote \(plot)")
             }
-            await ray.shutdown()
             return Outcome(rewards: rewards, seconds: seconds)
-        } catch {
-            await ray.shutdown()
-            throw error
         }
     }
 }

@@ -20,8 +20,7 @@ public enum BatchLBFGSProgram {
             .split(0.8)
         let layers = [training.features, options.small ? 32 : 64, options.small ? 32 : 64, classes]
         let shardCount = options.shards ?? 2 * cpus
-        let ray = try await Ray.start(RayOptions(cpus: Double(cpus)))
-        do {
+        return try await withLocalCluster(cpus: cpus) { ray in
             // Actors reserve no CPU (Ray's default), so more shards than CPUs share them.
             let rows = (0..<shardCount).map { training.count * $0 / shardCount..<training.count * ($0 + 1) / shardCount }
             let workers = try await rows.asyncMap { range in
@@ -59,11 +58,7 @@ public enum BatchLBFGSProgram {
                              series: [.init(name: "loss", points: points)]).write(to: plot)
                 print("wrote \(plot)")
             }
-            await ray.shutdown()
             return Outcome(losses: result.losses, accuracy: accuracy, seconds: seconds, evaluations: result.evaluations)
-        } catch {
-            await ray.shutdown()
-            throw error
         }
     }
 }

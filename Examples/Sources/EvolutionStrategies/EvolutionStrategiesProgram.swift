@@ -22,8 +22,7 @@ public enum EvolutionStrategiesProgram {
         let maxSteps = 500
         var generator = SeededGenerator(seed: options.seed)
         let table = NDArray((0..<(options.small ? 1 << 20 : 1 << 24)).map { _ in generator.normal() })
-        let ray = try await Ray.start(RayOptions(cpus: Double(workerCount)))
-        do {
+        return try await withLocalCluster(cpus: workerCount) { ray in
             let noise = try ray.put(table)
             let workers = try await (0..<workerCount).asyncMap { index in
                 try await ray.createActor(ESWorker.self, arguments: WorkerSetup(noise: noise, seed: options.seed &* 1000 &+ UInt64(index),
@@ -56,11 +55,7 @@ public enum EvolutionStrategiesProgram {
                     .write(to: plot)
                 print("wrote \(plot)")
             }
-            await ray.shutdown()
             return Outcome(rewards: rewards, seconds: seconds, workersReadTheStoreInPlace: inPlace)
-        } catch {
-            await ray.shutdown()
-            throw error
         }
     }
 

@@ -18,14 +18,8 @@ public enum HyperoptProgram {
             inFlight: options.inFlight ?? cpus,
             epochs: options.epochs ?? (options.adaptive ? (options.small ? 10 : 5) : (options.small ? 30 : 40)),
             seed: options.seed)
-        let ray = try await Ray.start(RayOptions(cpus: Double(cpus)))
-        do {
-            let result = try await run(search, on: ray, split: split, options: options, cpus: cpus, print: print)
-            await ray.shutdown()
-            return result
-        } catch {
-            await ray.shutdown()
-            throw error
+        return try await withLocalCluster(cpus: cpus) { ray in
+            try await run(search, on: ray, split: split, options: options, cpus: cpus, print: print)
         }
     }
 

@@ -21,8 +21,7 @@ public enum PolicyGradientProgram {
         let iterations = options.iterations ?? (options.small ? 60 : 100)
         let episodesPerIteration = options.small ? 8 : 32
         let maxSteps = 500
-        let ray = try await Ray.start(RayOptions(cpus: Double(workerCount)))
-        do {
+        return try await withLocalCluster(cpus: workerCount) { ray in
             let workers = try await (0..<workerCount).asyncMap { index in
                 try await ray.createActor(RolloutWorker.self, arguments: .init(seed: options.seed &* 977 &+ UInt64(index), maxSteps: maxSteps))
             }
@@ -50,11 +49,7 @@ public enum PolicyGradientProgram {
                     .write(to: plot)
                 print("wrote \(plot)")
             }
-            await ray.shutdown()
             return Outcome(rewards: rewards, seconds: seconds)
-        } catch {
-            await ray.shutdown()
-            throw error
         }
     }
 

@@ -6,14 +6,7 @@ import Testing
 extension ExampleRuns {
     @Suite struct NetworkWeightsTests {
         @Test func weightsTravelThroughTheStoreAsViewsAndSetAnotherNetwork() async throws {
-            let ray = try await Ray.start(RayOptions(cpus: 1))
-            do {
-                try await check(ray)
-                await ray.shutdown()
-            } catch {
-                await ray.shutdown()
-                throw error
-            }
+            try await withLocalCluster(cpus: 1) { ray in try await check(ray) }
         }
 
         private func check(_ ray: Ray) async throws {
