@@ -23,8 +23,10 @@ let package = Package(
         .executableTarget(name: "policy-gradient", dependencies: ["PolicyGradient"]),
         .target(name: "A3C", dependencies: ["PolicyGradient", "RayExamplesKit", .product(name: "Ray", package: "Ray")]),
         .executableTarget(name: "a3c", dependencies: ["A3C"]),
+        .target(name: "DataParallel", dependencies: ["NetworkWeights", "RayExamplesKit", .product(name: "Ray", package: "Ray")]),
+        .executableTarget(name: "data-parallel", dependencies: ["DataParallel", "RayExamplesKit"]),
         // The applications' small runs, each on a local cluster of its own, one at a time.
-        .testTarget(name: "ExampleRunTests", dependencies: ["Hyperopt", "BatchLBFGS", "NetworkWeights", "EvolutionStrategies", "PolicyGradient", "A3C", "RayExamplesKit",
+        .testTarget(name: "ExampleRunTests", dependencies: ["Hyperopt", "BatchLBFGS", "NetworkWeights", "EvolutionStrategies", "PolicyGradient", "A3C", "DataParallel", "RayExamplesKit",
                                                             .product(name: "Ray", package: "Ray")]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,6 +5,8 @@ import Foundation
 public struct ExampleArguments: Sendable {
     public struct Invalid: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
     private var present: Set<String> = []
