@@ -25,6 +25,8 @@ let package = Package(
         .executableTarget(name: "a3c", dependencies: ["A3C"]),
         .target(name: "DataParallel", dependencies: ["NetworkWeights", "RayExamplesKit", .product(name: "Ray", package: "Ray")]),
         .executableTarget(name: "data-parallel", dependencies: ["DataParallel", "RayExamplesKit"]),
+        // The kit's matrix products in GFLOP/s.
+        .executableTarget(name: "kit-benchmark", dependencies: ["RayExamplesKit"]),
         // The applications' small runs, each on a local cluster of its own, one at a time.
         .testTarget(name: "ExampleRunTests", dependencies: ["Hyperopt", "BatchLBFGS", "NetworkWeights", "EvolutionStrategies", "PolicyGradient", "A3C", "DataParallel", "RayExamplesKit",
                                                             .product(name: "Ray", package: "Ray")]),
