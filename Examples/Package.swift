@@ -25,10 +25,12 @@ let package = Package(
         .executableTarget(name: "a3c", dependencies: ["A3C"]),
         .target(name: "DataParallel", dependencies: ["NetworkWeights", "RayExamplesKit", .product(name: "Ray", package: "Ray")]),
         .executableTarget(name: "data-parallel", dependencies: ["DataParallel", "RayExamplesKit"]),
+        .target(name: "PongAgent", dependencies: ["RayExamplesKit", .product(name: "Ray", package: "Ray")]),
+        .executableTarget(name: "pong", dependencies: ["PongAgent"]),
         // The kit's matrix products in GFLOP/s.
         .executableTarget(name: "kit-benchmark", dependencies: ["RayExamplesKit"]),
         // The applications' small runs, each on a local cluster of its own, one at a time.
-        .testTarget(name: "ExampleRunTests", dependencies: ["Hyperopt", "BatchLBFGS", "NetworkWeights", "EvolutionStrategies", "PolicyGradient", "A3C", "DataParallel", "RayExamplesKit",
+        .testTarget(name: "ExampleRunTests", dependencies: ["Hyperopt", "BatchLBFGS", "NetworkWeights", "EvolutionStrategies", "PolicyGradient", "A3C", "DataParallel", "PongAgent", "RayExamplesKit",
                                                             .product(name: "Ray", package: "Ray")]),
     ],
     swiftLanguageModes: [.v6]

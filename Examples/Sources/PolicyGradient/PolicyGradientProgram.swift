@@ -62,19 +62,7 @@ public enum PolicyGradientProgram {
 
     /// The REINFORCE gradient of the policy on the episodes.
     public static func gradient(of policy: DenseNetwork, on episodes: [Trajectory]) -> (weights: [[Float]], biases: [[Float]]) {
-        var returns = [Float]()
-        for episode in episodes {
-            var running: Float = 0
-            var episodeReturns = [Float](repeating: 0, count: episode.rewards.count)
-            for t in stride(from: episode.rewards.count - 1, through: 0, by: -1) {
-                running = episode.rewards[t] + 0.99 * running
-                episodeReturns[t] = running
-            }
-            returns += episodeReturns
-        }
-        let mean = returns.reduce(0, +) / Float(returns.count)
-        let deviation = (returns.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(returns.count)).squareRoot()
-        let advantages = returns.map { ($0 - mean) / max(deviation, 1e-6) }
+        let advantages = Advantages.normalized(episodes.map(\.rewards))
         var generator = SeededGenerator(seed: 0)
         return policy.gradients(episodes.flatMap(\.states), labels: episodes.flatMap(\.actions).map(Int.init), rowWeights: advantages,
                                 dropout: 0, generator: &generator)

@@ -15,6 +15,8 @@ public struct DenseNetwork: Codable, Sendable {
     private(set) var biases: [[Float]]
     private var weightVelocity: [[Float]]
     private var biasVelocity: [[Float]]
+    /// RMSProp's running mean of squared gradients (`descendRMSProp`), per parameter.
+    private var squaredGradients: [Float]?
 
     /// Weights drawn from a normal distribution of standard deviation `initScale`.
     public init(layers: [Int], initScale: Float, seed: UInt64) {
@@ -130,6 +132,21 @@ public struct DenseNetwork: Codable, Sendable {
             offset += biases[l].count
         }
         descend(weightGradients, biasGradients, learningRate: learningRate, momentum: momentum)
+    }
+
+    /// One step of RMSProp (Hinton; the update of Karpathy's Pong agent): each parameter's step
+    /// is divided by the root of its recent mean squared gradient, so parameters that see rare
+    /// inputs (most pixels) still move.
+    public mutating func descendRMSProp(_ weightGradients: [[Float]], _ biasGradients: [[Float]], learningRate: Float, decay: Float = 0.99) {
+        let gradient = Self.flatten(weightGradients, biasGradients)
+        var cache = squaredGradients ?? [Float](repeating: 0, count: gradient.count)
+        var parameters = flatParameters
+        for i in parameters.indices {
+            cache[i] = decay * cache[i] + (1 - decay) * gradient[i] * gradient[i]
+            parameters[i] -= learningRate * gradient[i] / (cache[i].squareRoot() + 1e-5)
+        }
+        squaredGradients = cache
+        flatParameters = parameters
     }
 
     /// One step of SGD with momentum against gradients laid out as `gradients` returns them.

@@ -113,3 +113,37 @@ import Testing
         #expect(capped.steps == 5)
     }
 }
+
+@Suite struct PongTests {
+    @Test func theScreenShowsTheBallAndBothPaddlesAndPointsEndTheGame() {
+        var pong = Pong(seed: 3)
+        let screen = pong.screen
+        #expect(screen.count == pong.size * pong.size)
+        #expect(screen.reduce(0, +) == Float(2 * pong.paddleHeight + 1))
+        // Standing still, the agent misses most serves: the game ends with a negative score.
+        while !pong.isOver { pong.step(.stay) }
+        #expect(pong.pointsPlayed == pong.pointsPerGame)
+        #expect(pong.score < 0)
+    }
+
+    @Test func aPaddleThatFollowsTheBallNeverLosesAPoint() {
+        var pong = Pong(pointsPerGame: 3, maxSteps: 5000, seed: 4)
+        while !pong.isOver {
+            let center = Int(pong.agentY) + pong.paddleHeight / 2
+            pong.step(pong.ballY < center ? .up : pong.ballY > center ? .down : .stay)
+        }
+        #expect(pong.pointsPlayed > 0 && pong.score == pong.pointsPlayed)
+    }
+}
+
+@Suite struct AdvantagesTests {
+    @Test func returnsAreDiscountedNormalizedAndResetAtPointsWhenAsked() {
+        let plain = Advantages.normalized([[1, 1, 1]], discount: 0.5)
+        // Returns 1.75, 1.5, 1: the earliest step weighs most, and the weights have mean 0.
+        #expect(plain[0] > plain[1] && plain[1] > plain[2])
+        #expect(abs(plain.reduce(0, +)) < 1e-5)
+        let reset = Advantages.normalized([[0, 1, 0, -1]], discount: 0.5, resetAtRewards: true)
+        // Returns 0.5, 1, -0.5, -1: the point won counts before it, the point lost after it.
+        #expect(reset[1] > reset[0] && reset[0] > reset[2] && reset[2] > reset[3])
+    }
+}
