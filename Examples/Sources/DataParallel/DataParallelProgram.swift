@@ -3,9 +3,9 @@ import NetworkWeights
 import Ray
 import RayExamplesKit
 
-/// The seed's data-parallel training (its ResNet example, with our dense network): replicas on
-/// actors each train on a shard of the data from the same weights, and the driver averages
-/// their weights after every round. Replicas ask for a GPU each when the cluster has GPUs.
+/// The seed's data-parallel training (its ResNet example, with a small convolutional network on
+/// images of strokes): replicas on actors each train on a shard of the data from the same
+/// weights, and the driver averages their weights after every round. Replicas ask for a GPU each when the cluster has GPUs.
 public enum DataParallelProgram {
     public struct Outcome: Sendable {
         /// Validation accuracy of the averaged network after each round.
@@ -35,20 +35,20 @@ public enum DataParallelProgram {
         let run = options.run
         let replicaCount = run.workers ?? ProcessInfo.processInfo.activeProcessorCount
         let rounds = run.iterations ?? (run.small ? 15 : 30)
-        let classes = run.small ? 3 : 5
-        let (training, validation) = ClassificationData.spirals(count: run.small ? 1200 : 24000, classes: classes, seed: run.seed).split(0.8)
-        let layers = [training.features, 64, 64, classes]
+        let (side, filters, hidden) = (12, 4, 32)
+        let (training, validation) = ClassificationData.strokes(count: run.small ? 1200 : 12000, side: side, noise: run.small ? 0.1 : 0.6, seed: run.seed).split(0.8)
         let gpusPerReplica = options.gpus > 0 ? 1.0 : 0.0
         return try await withLocalCluster(cpus: replicaCount, gpus: options.gpus) { ray in
             let replicas = try await (0..<replicaCount).asyncMap { index in
                 let rows = training.count * index / replicaCount..<training.count * (index + 1) / replicaCount
                 return try await ray.createActor(Replica.self,
-                                                 arguments: ReplicaSetup(shard: training.rows(rows), layers: layers, seed: run.seed &+ UInt64(index)),
+                                                 arguments: ReplicaSetup(shard: training.rows(rows), side: side, filters: filters, hidden: hidden,
+                                                                         seed: run.seed &+ UInt64(index)),
                                                  options: ActorOptions(resources: Resources(gpus: gpusPerReplica)))
             }
             print("data-parallel training: \(replicaCount) replicas\(gpusPerReplica > 0 ? " with a GPU each" : ""), "
-                + "\(training.count) training points, network \(layers), \(rounds) rounds of one epoch")
-            var network = DenseNetwork(layers: layers, initScale: 0.1, seed: run.seed)
+                + "\(training.count) training images of \(side)×\(side), \(filters) 3×3 filters and \(hidden) hidden units, \(rounds) rounds of one epoch")
+            var network = ConvolutionalNetwork(side: side, filters: filters, hidden: hidden, classes: training.classes, initScale: 0.2, seed: run.seed)
             var accuracies = [Double]()
             let clock = ContinuousClock(), begin = clock.now
             for round in 1...rounds {
@@ -66,7 +66,7 @@ public enum DataParallelProgram {
             let seconds = (clock.now - begin).seconds
             print(String(format: "validation accuracy %.3f after %d rounds; %.2f s", accuracies.last!, rounds, seconds))
             if let plot = run.plot {
-                try SVGChart.perIteration(accuracies, title: "Data-parallel training on spirals", yLabel: "validation accuracy").write(to: plot)
+                try SVGChart.perIteration(accuracies, title: "Data-parallel training on strokes", yLabel: "validation accuracy").write(to: plot)
                 print("wrote \(plot)")
             }
             return Outcome(accuracies: accuracies, seconds: seconds)

@@ -3,26 +3,29 @@ import NetworkWeights
 import Ray
 import RayExamplesKit
 
-/// What a replica is made with: its shard of the training data and the network's shape.
+/// What a replica is made with: its shard of the training images and the network's shape.
 public struct ReplicaSetup: Codable, Sendable {
     public var shard: ClassificationData
-    public var layers: [Int]
+    public var side: Int
+    public var filters: Int
+    public var hidden: Int
     public var seed: UInt64
 }
 
-/// The seed's data-parallel replica: holds a shard and a copy of the network; each round it
+/// The seed's data-parallel replica: holds a shard and a copy of the convolutional network; each round it
 /// takes the averaged weights (as `NDArray`s from the store, read in place), trains on its
 /// shard, and hands back its weights.
 public distributed actor Replica: RayActor {
     public typealias ActorSystem = RayActorSystem
     private let shard: ClassificationData
-    private var network: DenseNetwork
+    private var network: ConvolutionalNetwork
     private var generator: SeededGenerator
 
     public init(actorSystem: RayActorSystem, arguments: ReplicaSetup) {
         self.actorSystem = actorSystem
         shard = arguments.shard
-        network = DenseNetwork(layers: arguments.layers, initScale: 0, seed: 0)
+        network = ConvolutionalNetwork(side: arguments.side, filters: arguments.filters, hidden: arguments.hidden,
+                                       classes: arguments.shard.classes, initScale: 0, seed: 0)
         generator = SeededGenerator(seed: arguments.seed)
     }
 
@@ -30,7 +33,7 @@ public distributed actor Replica: RayActor {
                                   batchSize: Int) async throws -> [String: NDArray<Float>] {
         try NetworkWeights.set(try await NetworkWeights.get(weights, from: Ray.current()), on: &network)
         for _ in 0..<epochs {
-            network.trainEpoch(on: shard, learningRate: learningRate, batchSize: batchSize, dropout: 0, generator: &generator)
+            network.trainEpoch(on: shard, learningRate: learningRate, batchSize: batchSize, generator: &generator)
         }
         return NetworkWeights.get(network)
     }

@@ -1,8 +1,9 @@
 import Ray
 import RayExamplesKit
 
-/// The seed's TensorFlowVariables helper for our networks: a network's weights as named, shaped
-/// `NDArray`s (`w0` inputs × outputs, `b0` outputs, ...), to read and to set, so weights move
+/// The seed's TensorFlowVariables helper for our models: a model's weights as named, shaped
+/// `NDArray`s (`w0` inputs × outputs, `b0` outputs, `conv` filters × 3 × 3, ...), to read and to
+/// set, so weights move
 /// between drivers, tasks and actors through the object store, where a reader on the same node
 /// sees them without a copy.
 public enum NetworkWeights {
@@ -10,36 +11,31 @@ public enum NetworkWeights {
         public let description: String
     }
 
-    /// The network's weights by name, each with its shape.
-    public static func get(_ network: DenseNetwork) -> [String: NDArray<Float>] {
-        var arrays = [String: NDArray<Float>]()
-        let parameters = network.parameters
-        for l in 0..<network.layers.count - 1 {
-            arrays["w\(l)"] = NDArray(parameters["w\(l)"]!, shape: [network.layers[l], network.layers[l + 1]])
-            arrays["b\(l)"] = NDArray(parameters["b\(l)"]!, shape: [network.layers[l + 1]])
-        }
-        return arrays
+    /// The model's weights by name, each with its shape.
+    public static func get(_ model: some NamedParameters) -> [String: NDArray<Float>] {
+        let shapes = model.parameterShapes
+        return model.parameters.reduce(into: [:]) { arrays, entry in arrays[entry.key] = NDArray(entry.value, shape: shapes[entry.key]!) }
     }
 
-    /// Sets the network's weights from named arrays; every name and shape must match.
-    public static func set(_ arrays: [String: NDArray<Float>], on network: inout DenseNetwork) throws(Mismatch) {
-        let expected = get(network)
-        guard Set(arrays.keys) == Set(expected.keys) else {
-            throw Mismatch(description: "the network has weights \(expected.keys.sorted()), not \(arrays.keys.sorted())")
+    /// Sets the model's weights from named arrays; every name and shape must match.
+    public static func set<Model: NamedParameters>(_ arrays: [String: NDArray<Float>], on model: inout Model) throws(Mismatch) {
+        let shapes = model.parameterShapes
+        guard Set(arrays.keys) == Set(shapes.keys) else {
+            throw Mismatch(description: "the model has weights \(shapes.keys.sorted()), not \(arrays.keys.sorted())")
         }
         var parameters = [String: [Float]]()
         for (name, array) in arrays {
-            guard array.shape == expected[name]!.shape else {
-                throw Mismatch(description: "weight \(name) has shape \(expected[name]!.shape), not \(array.shape)")
+            guard array.shape == shapes[name]! else {
+                throw Mismatch(description: "weight \(name) has shape \(shapes[name]!), not \(array.shape)")
             }
             parameters[name] = array.toArray()
         }
-        network.parameters = parameters
+        model.parameters = parameters
     }
 
     /// Puts each weight array in the object store as an object of its own.
-    public static func put(_ network: DenseNetwork, in ray: Ray) throws -> [String: ObjectRef<NDArray<Float>>] {
-        try get(network).mapValues { try ray.put($0) }
+    public static func put(_ model: some NamedParameters, in ray: Ray) throws -> [String: ObjectRef<NDArray<Float>>] {
+        try get(model).mapValues { try ray.put($0) }
     }
 
     /// Reads weight arrays from the object store (views of its memory on this node).

@@ -56,3 +56,29 @@ public struct ClassificationData: Codable, Sendable {
                            labels: Array(labels[range]), features: features, classes: classes)
     }
 }
+
+extension ClassificationData {
+    /// Small one-channel images (`side` × `side`) of a short stroke on noise, in 4 classes by its
+    /// direction: horizontal, vertical, and the two diagonals, anywhere in the image. Where the
+    /// stroke lies varies, so the classes are told apart by local patterns: what a convolution
+    /// finds.
+    public static func strokes(count: Int, side: Int = 12, noise: Float = 0.1, seed: UInt64) -> ClassificationData {
+        var generator = SeededGenerator(seed: seed)
+        var inputs = [Float](repeating: 0, count: count * side * side)
+        var labels = [Int32]()
+        let directions = [(0, 1), (1, 0), (1, 1), (1, -1)]
+        for index in 0..<count {
+            let label = index % directions.count
+            let (dy, dx) = directions[label]
+            let length = Int.random(in: 3...min(6, side - 2), using: &generator)
+            let y0 = Int.random(in: 0...(side - 1 - length * abs(dy)), using: &generator)
+            let xMin = dx < 0 ? length : 0, xMax = side - 1 - (dx > 0 ? length : 0)
+            let x0 = Int.random(in: xMin...xMax, using: &generator)
+            let base = index * side * side
+            for pixel in 0..<side * side { inputs[base + pixel] = Float.random(in: 0...noise, using: &generator) }
+            for step in 0..<length { inputs[base + (y0 + step * dy) * side + x0 + step * dx] = 1 }
+            labels.append(Int32(label))
+        }
+        return ClassificationData(inputs: inputs, labels: labels, features: side * side, classes: directions.count)
+    }
+}

@@ -7,7 +7,7 @@ import Darwin
 /// A fully connected network: ReLU hidden layers, a softmax output, cross-entropy loss, trained
 /// by minibatch SGD with momentum, with dropout on the hidden layers. Its parameters are named
 /// arrays (`parameters`), so they travel between processes as plain values or `NDArray`s.
-public struct DenseNetwork: Codable, Sendable {
+public struct DenseNetwork: Codable, Sendable, NamedParameters {
     /// Units per layer, inputs first: `[8, 32, 32, 3]` has two hidden layers.
     public let layers: [Int]
     /// Per layer: weights (inputs × outputs, row-major) and biases.
@@ -27,6 +27,16 @@ public struct DenseNetwork: Codable, Sendable {
         biases = (1..<layers.count).map { [Float](repeating: 0, count: layers[$0]) }
         weightVelocity = weights.map { [Float](repeating: 0, count: $0.count) }
         biasVelocity = biases.map { [Float](repeating: 0, count: $0.count) }
+    }
+
+    /// The shape of each named parameter: `w0` inputs × outputs, `b0` outputs, ...
+    public var parameterShapes: [String: [Int]] {
+        var shapes = [String: [Int]]()
+        for l in 0..<layers.count - 1 {
+            shapes["w\(l)"] = [layers[l], layers[l + 1]]
+            shapes["b\(l)"] = [layers[l + 1]]
+        }
+        return shapes
     }
 
     /// The parameters by name (`w0`, `b0`, `w1`, ...).
@@ -169,6 +179,19 @@ public struct DenseNetwork: Codable, Sendable {
     /// advantage-weighted cross-entropy of the actions taken.
     public func gradients(_ inputs: [Float], labels: [Int], rowWeights: [Float]? = nil, dropout: Float, generator: inout SeededGenerator)
         -> (weights: [[Float]], biases: [[Float]]) {
+        let result = backpropagate(inputs, labels: labels, rowWeights: rowWeights, dropout: dropout, generator: &generator, toInputs: false)
+        return (result.weights, result.biases)
+    }
+
+    /// The same gradients, and the gradient with respect to the inputs, for a layer in front of
+    /// this network (a convolution) to continue backpropagation from.
+    public func gradientsWithInputs(_ inputs: [Float], labels: [Int], generator: inout SeededGenerator)
+        -> (weights: [[Float]], biases: [[Float]], inputs: [Float]) {
+        backpropagate(inputs, labels: labels, rowWeights: nil, dropout: 0, generator: &generator, toInputs: true)
+    }
+
+    private func backpropagate(_ inputs: [Float], labels: [Int], rowWeights: [Float]?, dropout: Float, generator: inout SeededGenerator,
+                               toInputs: Bool) -> (weights: [[Float]], biases: [[Float]], inputs: [Float]) {
         let count = labels.count
         let pass = forward(inputs, count: count, dropout: dropout, generator: &generator)
         let classes = layers.last!
@@ -194,7 +217,7 @@ public struct DenseNetwork: Codable, Sendable {
             for row in 0..<count {
                 for j in 0..<outCount { biasGradients[l][j] += delta[row * outCount + j] }
             }
-            guard l > 0 else { break }
+            guard l > 0 || toInputs else { break }
             var previous = [Float](repeating: 0, count: count * inCount)
             delta.withUnsafeBufferPointer { d in
                 weights[l].withUnsafeBufferPointer { w in
@@ -203,12 +226,13 @@ public struct DenseNetwork: Codable, Sendable {
                     }
                 }
             }
+            guard l > 0 else { return (weightGradients, biasGradients, previous) }
             // Through ReLU and dropout: the same mask the forward pass applied.
             let mask = pass.masks[l - 1]
             for i in previous.indices { previous[i] *= mask[i] }
             delta = previous
         }
-        return (weightGradients, biasGradients)
+        return (weightGradients, biasGradients, [])
     }
 
     /// Activations of every layer (inputs first), and each hidden layer's mask: the ReLU's
