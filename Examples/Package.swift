@@ -10,7 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [.package(name: "Ray", path: "..")],
     targets: [
-        .target(name: "RayExamplesKit", dependencies: [.product(name: "Ray", package: "Ray")]),
+        .target(name: "RayExamplesKit"),
         .target(name: "NetworkWeights", dependencies: ["RayExamplesKit", .product(name: "Ray", package: "Ray")]),
         .target(name: "Hyperopt", dependencies: ["RayExamplesKit", .product(name: "Ray", package: "Ray")]),
         .executableTarget(name: "hyperopt", dependencies: ["Hyperopt", "RayExamplesKit"]),

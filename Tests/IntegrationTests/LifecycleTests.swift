@@ -18,6 +18,24 @@ extension ClusterTests {
             #expect(childProcesses(of: getpid()).isEmpty)
         }
 
+        @Test func aScopedClusterShutsDownWhetherItsBodyReturnsOrThrows() async throws {
+            let (value, services) = try await Ray.withCluster(RayOptions(cpus: 1)) { ray in
+                (try await ray.get(try Double2.remote(21)), ray.serviceProcessIDs)
+            }
+            #expect(value == 42)
+            #expect(services.allSatisfy { !processIsAlive($0) })
+            struct Stop: Error {}
+            var started: [Int32] = []
+            await #expect(throws: Stop.self) {
+                try await Ray.withCluster(RayOptions(cpus: 1)) { ray in
+                    started = ray.serviceProcessIDs
+                    throw Stop()
+                }
+            }
+            #expect(!started.isEmpty && started.allSatisfy { !processIsAlive($0) })
+            #expect(throws: RayError.notStarted) { try Ray.current() }
+        }
+
         @Test func usingRayBeforeStartOrAfterShutdownFailsClearly() async throws {
             #expect(throws: RayError.notStarted) { try Ray.current() }
             #expect(throws: RayError.notStarted) { try Double2.remote(1) }

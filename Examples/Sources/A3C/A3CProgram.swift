@@ -20,7 +20,7 @@ public enum A3CProgram {
         let updates = options.iterations ?? (options.small ? 200 : 400)
         let episodesPerGradient = 4
         let layers = PolicyGradientProgram.layers
-        return try await withLocalCluster(cpus: runnerCount) { ray in
+        return try await Ray.withCluster(RayOptions(cpus: Double(runnerCount))) { ray in
             let runners = try await (0..<runnerCount).asyncMap { index in
                 try await ray.createActor(A3CRunner.self, arguments: .init(seed: options.seed &* 613 &+ UInt64(index), maxSteps: 500))
             }

@@ -20,7 +20,7 @@ public enum BatchLBFGSProgram {
             .split(0.8)
         let layers = [training.features, options.small ? 32 : 64, options.small ? 32 : 64, classes]
         let shardCount = options.shards ?? 2 * cpus
-        return try await withLocalCluster(cpus: cpus) { ray in
+        return try await Ray.withCluster(RayOptions(cpus: Double(cpus))) { ray in
             // Actors reserve no CPU (Ray's default), so more shards than CPUs share them.
             let rows = (0..<shardCount).map { training.count * $0 / shardCount..<training.count * ($0 + 1) / shardCount }
             let workers = try await rows.asyncMap { range in

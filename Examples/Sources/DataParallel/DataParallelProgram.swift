@@ -38,7 +38,7 @@ public enum DataParallelProgram {
         let (side, filters, hidden) = (12, 4, 32)
         let (training, validation) = ClassificationData.strokes(count: run.small ? 1200 : 12000, side: side, noise: run.small ? 0.1 : 0.6, seed: run.seed).split(0.8)
         let gpusPerReplica = options.gpus > 0 ? 1.0 : 0.0
-        return try await withLocalCluster(cpus: replicaCount, gpus: options.gpus) { ray in
+        return try await Ray.withCluster(RayOptions(cpus: Double(replicaCount), gpus: Double(options.gpus))) { ray in
             let replicas = try await (0..<replicaCount).asyncMap { index in
                 let rows = training.count * index / replicaCount..<training.count * (index + 1) / replicaCount
                 return try await ray.createActor(Replica.self,

@@ -22,7 +22,7 @@ public enum EvolutionStrategiesProgram {
         let maxSteps = 500
         var generator = SeededGenerator(seed: options.seed)
         let table = NDArray((0..<(options.small ? 1 << 20 : 1 << 24)).map { _ in generator.normal() })
-        return try await withLocalCluster(cpus: workerCount) { ray in
+        return try await Ray.withCluster(RayOptions(cpus: Double(workerCount))) { ray in
             let noise = try ray.put(table)
             let workers = try await (0..<workerCount).asyncMap { index in
                 try await ray.createActor(ESWorker.self, arguments: WorkerSetup(noise: noise, seed: options.seed &* 1000 &+ UInt64(index),

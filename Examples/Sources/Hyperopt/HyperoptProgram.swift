@@ -18,7 +18,7 @@ public enum HyperoptProgram {
             inFlight: options.inFlight ?? cpus,
             epochs: options.epochs ?? (options.adaptive ? (options.small ? 10 : 5) : (options.small ? 30 : 40)),
             seed: options.seed)
-        return try await withLocalCluster(cpus: cpus) { ray in
+        return try await Ray.withCluster(RayOptions(cpus: Double(cpus))) { ray in
             try await run(search, on: ray, split: split, options: options, cpus: cpus, print: print)
         }
     }

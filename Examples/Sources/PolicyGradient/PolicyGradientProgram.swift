@@ -21,7 +21,7 @@ public enum PolicyGradientProgram {
         let iterations = options.iterations ?? (options.small ? 60 : 100)
         let episodesPerIteration = options.small ? 8 : 32
         let maxSteps = 500
-        return try await withLocalCluster(cpus: workerCount) { ray in
+        return try await Ray.withCluster(RayOptions(cpus: Double(workerCount))) { ray in
             let workers = try await (0..<workerCount).asyncMap { index in
                 try await ray.createActor(RolloutWorker.self, arguments: .init(seed: options.seed &* 977 &+ UInt64(index), maxSteps: maxSteps))
             }

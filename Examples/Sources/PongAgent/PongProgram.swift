@@ -20,7 +20,7 @@ public enum PongProgram {
         let iterations = options.iterations ?? (options.small ? 300 : 2000)
         let gamesPerIteration = 8
         let layers = layers(size: Pong(seed: 0).size)
-        return try await withLocalCluster(cpus: workerCount) { ray in
+        return try await Ray.withCluster(RayOptions(cpus: Double(workerCount))) { ray in
             let workers = try await (0..<workerCount).asyncMap { index in
                 try await ray.createActor(PongWorker.self, arguments: options.seed &* 389 &+ UInt64(index))
             }

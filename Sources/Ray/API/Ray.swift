@@ -40,6 +40,21 @@ public struct Ray: Sendable {
         return Ray(core: core)
     }
 
+    /// Starts a cluster as `start` does, runs `body` with it, and shuts it down after, whether
+    /// `body` returns or throws (the scoped form of `start` and `shutdown`, like Python Ray's
+    /// `with ray.init():`).
+    public static func withCluster<R>(_ options: RayOptions = RayOptions(), _ body: (Ray) async throws -> R) async throws -> R {
+        let ray = try await start(options)
+        do {
+            let result = try await body(ray)
+            await ray.shutdown()
+            return result
+        } catch {
+            await ray.shutdown()
+            throw error
+        }
+    }
+
     /// The connection of this process: the driver's after `start`, or the worker's inside a task.
     public static func current() throws -> Ray {
         Ray(core: try CoreWorkerRegistry.require())
