@@ -6,7 +6,7 @@ import Testing
 extension ExampleRuns {
     @Suite struct NetworkWeightsTests {
         @Test func weightsTravelThroughTheStoreAsViewsAndSetAnotherNetwork() async throws {
-            try await Ray.withCluster(RayOptions(cpus: Double(1))) { ray in try await check(ray) }
+            try await Ray.withCluster(RayOptions(cpus: 1)) { ray in try await check(ray) }
         }
 
         private func check(_ ray: Ray) async throws {
