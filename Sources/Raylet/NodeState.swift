@@ -172,6 +172,8 @@ struct NodeState {
             completeTask(taskID, results: results, error: error, worker: id, actions: &actions)
         case let .returnTasks(taskIDs):
             tasksReturned(taskIDs, by: id, actions: &actions)
+        case let .cancelRequest(request):
+            cancelWaiter(request, of: id, actions: &actions)
         default:
             break
         }
@@ -651,6 +653,14 @@ struct NodeState {
             actions.append(.send(client: waiter.client, .waitReply(request: waiter.request, ready: ready)))
         }
         if waiter.pending { resumeAfterWait(waiter.client) }
+    }
+
+    /// The client stopped waiting: its waiter goes, and the CPUs it lent while blocked come back.
+    private mutating func cancelWaiter(_ request: UInt64, of client: Int, actions: inout [NodeAction]) {
+        for key in waiters.keys(of: client) where waiters[key]?.request == request {
+            guard let waiter = waiters.remove(key) else { continue }
+            if waiter.pending { resumeAfterWait(client) }
+        }
     }
 
     private mutating func resumeAfterWait(_ id: Int) {

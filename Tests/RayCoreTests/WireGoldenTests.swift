@@ -102,6 +102,8 @@ import Testing
                hex: "26000000 14 1817161514131211282726252423222101000000090000005256000000000000c300000000"),
         Golden(message: .dropActorHolds(actorID: parent, ids: [object]),
                hex: "29000000 15 38373635343332314847464544434241010000001817161514131211282726252423222101000000"),
+        Golden(message: .cancelRequest(request: 9),
+               hex: "09000000 16 0900000000000000"),
         Golden(message: .registerJob(request: 1),
                hex: "09000000 28 0100000000000000"),
         Golden(message: .jobRegistered(request: 1, jobID: JobID(0x0A0B)),

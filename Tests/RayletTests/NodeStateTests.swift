@@ -66,6 +66,22 @@ import Testing
     }
 }
 
+@Suite struct NodeStateCancelTests {
+    @Test func aCancelledGetLeavesNoWaiterAndTakesBackTheCPUsItLent() throws {
+        var node = try NodeHarness()
+        node.send(.submitTask(NodeHarness.spec(1)))
+        #expect(node.connectWorker(2, token: node.spawnTokens[0]) == nil)
+        #expect(node.state.scheduler.available.cpus == 0)
+        let missing = ObjectID(task: TaskID(high: 9, low: 5), index: 1)
+        node.send(.getObjects(request: 4, ids: [missing]), from: 2)
+        #expect(node.state.scheduler.available.cpus == 1)
+        node.send(.cancelRequest(request: 4), from: 2)
+        #expect(node.state.scheduler.available.cpus == 0)
+        let afterPut = node.send(.putObject(id: missing, payload: ObjectPayload.value([1]), contained: []))
+        #expect(!afterPut.contains { if case .send(2, .objectsReply) = $0 { true } else { false } })
+    }
+}
+
 @Suite struct NodeStateClockTests {
     @Test func waitTimeoutsAndIdleWorkersFollowTheClockTheNodeIsGiven() throws {
         var node = try NodeHarness()

@@ -22,7 +22,8 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     private let raylet: FramedConnection
     private let gcs: FramedConnection?
     private let arena: SharedMemoryArena
-    private let rayletReplies = PendingReplies()
+    /// A cancelled `get` or `wait` tells the raylet, which drops its waiter.
+    private let rayletReplies: PendingReplies
     private let gcsReplies = PendingReplies()
     /// This process's holds, and the held objects it saw sealed (so `wait` can answer without
     /// asking the raylet).
@@ -70,6 +71,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         }
         arena = try SharedMemoryArena(mapping: descriptor, capacity: capacity)
         self.raylet = raylet
+        rayletReplies = PendingReplies { [raylet] request in try? raylet.send(.cancelRequest(request: request)) }
         self.gcs = gcs
         self.nodeID = nodeID
         self.jobID = registration.jobID

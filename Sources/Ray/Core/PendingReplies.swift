@@ -15,6 +15,12 @@ final class PendingReplies: Sendable {
     }
 
     private let waiters = Mutex<(next: UInt64, byRequest: [UInt64: Waiter], failure: RayError?)>((1, [:], nil))
+    /// Told the number of each request whose caller stopped waiting, so the service can forget it.
+    private let onCancel: @Sendable (UInt64) -> Void
+
+    init(onCancel: @escaping @Sendable (UInt64) -> Void = { _ in }) {
+        self.onCancel = onCancel
+    }
 
     /// Sends what `makeRequest` builds for a fresh request number and awaits the answer. When the
     /// calling task is cancelled, it throws `CancellationError` at once; an answer that comes
@@ -64,6 +70,7 @@ final class PendingReplies: Sendable {
     /// The caller of `request` no longer waits: it throws `CancellationError`.
     private func cancel(_ request: UInt64) {
         guard let waiter = waiters.withLock({ $0.byRequest.removeValue(forKey: request) }) else { return }
+        onCancel(request)
         switch waiter {
         case let .async(continuation): continuation.resume(throwing: CancellationError())
         case let .blocking(reply): reply.resolve(.failure(CancellationError()))

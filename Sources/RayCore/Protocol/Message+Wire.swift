@@ -23,6 +23,7 @@ extension Message {
         case .returnTasks: .returnTasks
         case .putResult: .putResult
         case .dropActorHolds: .dropActorHolds
+        case .cancelRequest: .cancelRequest
         case .registerJob: .registerJob
         case .jobRegistered: .jobRegistered
         case .registerNode: .registerNode
@@ -91,6 +92,7 @@ extension Message {
             w.optional(error) { w, e in e.write(to: &w) }
         case .shutdown: break
         case let .killActor(actorID): w.taskID(actorID)
+        case let .cancelRequest(request): w.u64(request)
         case let .returnTasks(taskIDs): w.array(taskIDs) { w, id in w.taskID(id) }
         case let .dropActorHolds(actorID, ids):
             w.taskID(actorID)
@@ -177,6 +179,7 @@ extension Message {
                              error: try r.optional { r throws(WireError) in try ErrorRecord.read(from: &r) })
         case .shutdown: return .shutdown
         case .killActor: return .killActor(try r.taskID())
+        case .cancelRequest: return .cancelRequest(request: try r.u64())
         case .returnTasks: return .returnTasks(try r.array(itemBytes: TaskID.byteCount) { r throws(WireError) in try r.taskID() })
         case .putResult: return .putResult(id: try r.objectID(), payload: try r.blob(), contained: try r.objectIDs())
         case .dropActorHolds: return .dropActorHolds(actorID: try r.taskID(), ids: try r.objectIDs())

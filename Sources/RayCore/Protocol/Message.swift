@@ -31,6 +31,10 @@ public enum Message: Sendable, Equatable {
     /// Drops the holds that an actor's worker kept on results it stored for a caller: the caller,
     /// who sends this, holds them now.
     case dropActorHolds(actorID: TaskID, ids: [ObjectID])
+    /// The client no longer waits for the answer to its `getObjects` or `waitObjects` numbered
+    /// `request` (the task that asked was cancelled): the raylet drops the waiter, and a worker
+    /// blocked by it takes its CPUs back.
+    case cancelRequest(request: UInt64)
 
     // Anyone and the control store.
     case registerJob(request: UInt64)

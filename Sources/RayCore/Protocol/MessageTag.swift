@@ -26,6 +26,7 @@ public enum MessageTag: UInt8, Sendable, CaseIterable {
     case returnTasks = 19
     case putResult = 20
     case dropActorHolds = 21
+    case cancelRequest = 22
 
     // Anyone and the control store.
     case registerJob = 40
