@@ -17,7 +17,7 @@ public enum A3CProgram {
     public static func run(_ options: WorkerRunOptions, print: @escaping @Sendable (String) -> Void = { Swift.print($0) }) async throws
         -> Outcome {
         let runnerCount = options.workers ?? ProcessInfo.processInfo.activeProcessorCount
-        let updates = options.iterations ?? (options.small ? 200 : 400)
+        let updates = options.iterations ?? (options.small ? 300 : 400)
         let episodesPerGradient = 4
         let layers = PolicyGradientProgram.layers
         return try await Ray.withCluster(RayOptions(cpus: Double(runnerCount))) { ray in
