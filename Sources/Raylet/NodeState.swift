@@ -622,9 +622,9 @@ struct NodeState {
     // MARK: Waiters
 
     private mutating func startWaiter(_ waiter: ObjectWaiter, actions: inout [NodeAction]) {
-        var missing = Set<ObjectID>()
-        for id in waiter.ids where !isAvailable(id) { missing.insert(id) }
-        let (key, immediate) = waiters.add(waiter, missing: missing, now: now)
+        let distinct = Set(waiter.ids)
+        let missing = distinct.filter { !isAvailable($0) }
+        let (key, immediate) = waiters.add(waiter, distinct: distinct.count, missing: missing, now: now)
         guard !immediate else { return completeWaiter(key, actions: &actions) }
         clients[waiter.client]?.pendingWaits += 1
         if var running = clients[waiter.client]?.running, !running.lentCPUs {

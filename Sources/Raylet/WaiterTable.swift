@@ -10,14 +10,15 @@ struct WaiterTable {
 
     subscript(key: UInt64) -> ObjectWaiter? { waiters[key] }
 
-    /// Adds a waiter, given which of the distinct objects it names are `missing` (not available).
-    /// It is `immediate` when it can be answered now (satisfied, or a `wait` past its deadline):
-    /// then it is not indexed, and the caller answers and removes it; otherwise it is `pending`.
-    mutating func add(_ waiter: ObjectWaiter, missing: Set<ObjectID>, now: Double) -> (key: UInt64, immediate: Bool) {
+    /// Adds a waiter, given how many distinct objects it names and which of them are `missing`
+    /// (not available). It is `immediate` when it can be answered now (satisfied, or a `wait`
+    /// past its deadline): then it is not indexed, and the caller answers and removes it;
+    /// otherwise it is `pending`.
+    mutating func add(_ waiter: ObjectWaiter, distinct: Int, missing: Set<ObjectID>, now: Double) -> (key: UInt64, immediate: Bool) {
         var waiter = waiter
         let key = nextKey
         nextKey += 1
-        waiter.distinct = Set(waiter.ids).count
+        waiter.distinct = distinct
         waiter.missing = missing.count
         if case let .wait(_, deadline?) = waiter.kind, deadline <= now {
             waiters[key] = waiter

@@ -86,9 +86,10 @@ final class WorkerLauncher: @unchecked Sendable {
     /// The last lines an exited worker wrote to its error output; forgets the worker.
     func lastWords(of token: UInt64) -> String {
         guard let started = lock.withLock({ exited.removeValue(forKey: token) }) else { return "" }
-        var text = started.tail?.text(waitingUpTo: 0.5) ?? ""
-        if let errorLog = started.errorLog, let data = FileManager.default.contents(atPath: errorLog) {
-            text = String(decoding: data.suffix(OutputTail.capacity), as: UTF8.self)
+        let text = if let errorLog = started.errorLog {
+            String(decoding: (FileManager.default.contents(atPath: errorLog) ?? Data()).suffix(OutputTail.capacity), as: UTF8.self)
+        } else {
+            started.tail?.text(waitingUpTo: 0.5) ?? ""
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true).suffix(5)
         return lines.joined(separator: "\n")

@@ -7,17 +7,9 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct ClusterTests {}
 
-/// Starts a cluster, runs `body`, and always shuts the cluster down.
+/// `Ray.withCluster` with the tests' default of 2 CPUs.
 func withCluster<R>(_ options: RayOptions = RayOptions(cpus: 2), _ body: (Ray) async throws -> R) async throws -> R {
-    let ray = try await Ray.start(options)
-    do {
-        let result = try await body(ray)
-        await ray.shutdown()
-        return result
-    } catch {
-        await ray.shutdown()
-        throw error
-    }
+    try await Ray.withCluster(options, body)
 }
 
 /// Whether a process with this ID exists and is not a zombie.

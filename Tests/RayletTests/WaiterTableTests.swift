@@ -9,7 +9,7 @@ import Testing
     @Test func aGetIsSatisfiedWhenItsLastMissingObjectArrivesOnceEvenIfNamedTwice() {
         var table = WaiterTable()
         let get = ObjectWaiter(client: 1, request: 9, ids: [Self.a, Self.b, Self.a], kind: .get)
-        let (key, immediate) = table.add(get, missing: [Self.a, Self.b], now: 0)
+        let (key, immediate) = table.add(get, distinct: Set(get.ids).count, missing: [Self.a, Self.b], now: 0)
         #expect(!immediate)
         #expect(table[key]?.pending == true)
         #expect(table.objectArrived(Self.a).isEmpty)
@@ -21,19 +21,19 @@ import Testing
     @Test func aWaitNeedsOnlyItsCountAndExpiresAtItsDeadline() {
         var table = WaiterTable()
         let wait = ObjectWaiter(client: 2, request: 1, ids: [Self.a, Self.b], kind: .wait(numReturns: 1, deadline: 5))
-        let (key, _) = table.add(wait, missing: [Self.a, Self.b], now: 0)
+        let (key, _) = table.add(wait, distinct: Set(wait.ids).count, missing: [Self.a, Self.b], now: 0)
         #expect(table.nextDeadline == 5)
         #expect(table.expired(now: 4.9).isEmpty)
         #expect(table.expired(now: 5) == [key])
         #expect(table.objectArrived(Self.b) == [key])
         let late = ObjectWaiter(client: 2, request: 2, ids: [Self.a], kind: .wait(numReturns: 1, deadline: 1))
-        #expect(table.add(late, missing: [Self.a], now: 2).immediate)
+        #expect(table.add(late, distinct: Set(late.ids).count, missing: [Self.a], now: 2).immediate)
     }
 
     @Test func whatIsAvailableAnswersAtOnceAndAClientsWaitersCanBeDropped() {
         var table = WaiterTable()
-        #expect(table.add(ObjectWaiter(client: 1, request: 1, ids: [Self.a], kind: .get), missing: [], now: 0).immediate)
-        let (key, _) = table.add(ObjectWaiter(client: 3, request: 2, ids: [Self.b], kind: .get), missing: [Self.b], now: 0)
+        #expect(table.add(ObjectWaiter(client: 1, request: 1, ids: [Self.a], kind: .get), distinct: 1, missing: [], now: 0).immediate)
+        let (key, _) = table.add(ObjectWaiter(client: 3, request: 2, ids: [Self.b], kind: .get), distinct: 1, missing: [Self.b], now: 0)
         #expect(table.keys(of: 3) == [key])
         table.remove(key)
         #expect(table.objectArrived(Self.b).isEmpty)

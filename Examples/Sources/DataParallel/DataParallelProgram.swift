@@ -10,6 +10,8 @@ public enum DataParallelProgram {
     public struct Outcome: Sendable {
         /// Validation accuracy of the averaged network after each round.
         public var accuracies: [Double]
+        /// The GPUs each replica was given.
+        public var replicaGPUs: [[Int]]
         public var seconds: Double
     }
 
@@ -46,7 +48,8 @@ public enum DataParallelProgram {
                                                                          seed: run.seed &+ UInt64(index)),
                                                  options: ActorOptions(resources: Resources(gpus: gpusPerReplica)))
             }
-            print("data-parallel training: \(replicaCount) replicas\(gpusPerReplica > 0 ? " with a GPU each" : ""), "
+            let replicaGPUs = try await replicas.asyncMap { try await $0.actor.gpus() }
+            print("data-parallel training: \(replicaCount) replicas\(gpusPerReplica > 0 ? " on GPUs \(replicaGPUs)" : ""), "
                 + "\(training.count) training images of \(side)×\(side), \(filters) 3×3 filters and \(hidden) hidden units, \(rounds) rounds of one epoch")
             var network = ConvolutionalNetwork(side: side, filters: filters, hidden: hidden, classes: training.classes, initScale: 0.2, seed: run.seed)
             var accuracies = [Double]()
@@ -69,7 +72,7 @@ public enum DataParallelProgram {
                 try SVGChart.perIteration(accuracies, title: "Data-parallel training on strokes", yLabel: "validation accuracy").write(to: plot)
                 print("wrote \(plot)")
             }
-            return Outcome(accuracies: accuracies, seconds: seconds)
+            return Outcome(accuracies: accuracies, replicaGPUs: replicaGPUs, seconds: seconds)
         }
     }
 

@@ -29,6 +29,9 @@ public distributed actor Replica: RayActor {
         generator = SeededGenerator(seed: arguments.seed)
     }
 
+    /// The GPUs this replica was given (none on a cluster without GPUs).
+    public distributed func gpus() -> [Int] { Ray.gpuIDs }
+
     public distributed func train(_ weights: [String: ObjectRef<NDArray<Float>>], epochs: Int, learningRate: Float,
                                   batchSize: Int) async throws -> [String: NDArray<Float>] {
         try NetworkWeights.set(try await NetworkWeights.get(weights, from: Ray.current()), on: &network)

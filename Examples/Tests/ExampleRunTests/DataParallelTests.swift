@@ -10,6 +10,7 @@ extension ExampleRuns {
                                                             print: { _ in })
             #expect(outcome.accuracies.last! > 0.75)
             #expect(outcome.accuracies.first! < outcome.accuracies.last!)
+            #expect(outcome.replicaGPUs == [[], []])
         }
 
         @Test func replicasAskForAGPUEachWhenTheClusterHasThem() async throws {
@@ -17,6 +18,7 @@ extension ExampleRuns {
             #expect(options.gpus == 2)
             let outcome = try await DataParallelProgram.run(options, print: { _ in })
             #expect(outcome.accuracies.count == 2)
+            #expect(outcome.replicaGPUs.sorted { $0.first ?? -1 < $1.first ?? -1 } == [[0], [1]])
         }
     }
 }

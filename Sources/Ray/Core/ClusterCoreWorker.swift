@@ -254,7 +254,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         guard case let .createReply(_, offset, error) = reply else { throw RayError.system("unexpected reply to createObject") }
         if let error { throw RayError.objectStore(error) }
         payload.write(arena.buffer(offset: offset, count: payload.size))
-        try sendToRaylet(.sealObject(id: id, contained: payload.contained))
+        try sendToRaylet([.sealObject(id: id, contained: payload.contained)])
     }
 
     func get(_ ids: [ObjectID]) async throws -> [ObjectBuffer] {
@@ -339,32 +339,17 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     /// Sends `messages` after any pending reference changes and stores, in one write.
     private func sendAfterReferences(_ messages: [Message]) throws {
         let pending = references.drain()
-        if pending.isEmpty && messages.count == 1 {
-            try sendToRaylet(messages[0])
-        } else if !pending.isEmpty || !messages.isEmpty {
-            try sendToRaylet(pending + messages)
-        }
+        let all = pending.isEmpty ? messages : pending + messages
+        if !all.isEmpty { try sendToRaylet(all) }
     }
 
     /// A send to the raylet that fails says so the way a `get` does, not with the socket's errno.
-    private func sendToRaylet(_ message: Message) throws {
-        do {
-            try raylet.send(message)
-        } catch {
-            throw lostRaylet(error)
-        }
-    }
-
     private func sendToRaylet(_ messages: [Message]) throws {
         do {
-            try raylet.send(messages)
+            try messages.count == 1 ? raylet.send(messages[0]) : raylet.send(messages)
         } catch {
-            throw lostRaylet(error)
+            throw closed.load(ordering: .acquiring) ? RayError.shutDown : Self.lostRayletConnection
         }
-    }
-
-    private func lostRaylet(_ error: TransportError) -> RayError {
-        closed.load(ordering: .acquiring) ? .shutDown : Self.lostRayletConnection
     }
 
     static let lostRayletConnection = RayError.system("lost the connection to the raylet")
