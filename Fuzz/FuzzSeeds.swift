@@ -21,7 +21,8 @@ enum FuzzSeeds {
     static let record = ErrorRecord(kind: .taskFailed, jobID: JobID(2), taskID: task, functionName: "Tour.Fail", workerPID: 1234,
                                     nodeID: NodeID(77), message: "boom")
     static let node = NodeInfo(nodeID: NodeID(3), rayletAddress: "/tmp/r.sock", resources: Resources(cpus: 4, gpus: 2),
-                               storeCapacity: 1 << 30, sessionDirectory: "/tmp/s")
+                               storeCapacity: 1 << 30, sessionDirectory: "/tmp/s", nodeIP: "10.0.0.3", peerAddress: "10.0.0.3:4000")
+    static let status = NodeStatus(info: node, isAlive: true, available: Resources(cpus: 2), queuedTasks: 4)
 
     /// At least one of every message, most fields not empty.
     static let messages: [Message] = [
@@ -51,7 +52,14 @@ enum FuzzSeeds {
         .registerJob(request: 1), .jobRegistered(request: 1, jobID: JobID(9)),
         .registerNode(node), .reportError(record), .subscribeErrors(JobID(2)), .errorNotice(record),
         .getErrors(request: 3, jobID: JobID(2)), .errorsReply(request: 3, errors: [record]),
-        .getNodes(request: 4), .nodesReply(request: 4, nodes: [node]),
+        .getNodes(request: 4), .nodesReply(request: 4, nodes: [status]),
+        .peerHello(nodeID: NodeID(3)),
+        .forwardTask(spec, executable: "/bin/app", hints: [ObjectHint(id: putObject, node: NodeID(3), size: 100)], queueIfBusy: false),
+        .taskRejected(task), .pullObject(object),
+        .objectChunk(id: object, totalSize: 8, offset: 4, contained: [putObject], bytes: [1, 2, 3, 4]),
+        .objectUnavailable(id: object, reason: "gone"),
+        .heartbeat(nodeID: NodeID(3), available: Resources(cpus: 1), queuedTasks: 2), .subscribeNodes, .nodeAdded(node),
+        .nodeResources(nodeID: NodeID(3), available: Resources(gpus: 1), queuedTasks: 0), .nodeDied(nodeID: NodeID(3), reason: "silent"),
         .registerActorName(request: 6, name: "ps", actorID: task), .actorNameReply(request: 6, error: "taken"),
         .actorNameReply(request: 6, error: nil), .lookupActorName(request: 7, name: "ps"),
         .actorLookupReply(request: 7, actorID: task), .actorLookupReply(request: 7, actorID: nil),

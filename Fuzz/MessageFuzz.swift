@@ -49,7 +49,11 @@ func touchDerivedValues(of message: Message) {
     case let .registerNode(node):
         sink &+= node.resources.description.utf8.count
     case let .nodesReply(_, nodes):
-        sink &+= nodes.reduce(0) { $0 &+ $1.resources.description.utf8.count }
+        sink &+= nodes.reduce(0) { $0 &+ $1.info.resources.description.utf8.count &+ $1.available.description.utf8.count }
+    case let .forwardTask(spec, _, hints, _):
+        sink &+= spec.returnIDs.count &+ hints.count
+    case let .heartbeat(_, available, _), let .nodeResources(_, available, _):
+        sink &+= available.description.utf8.count
     default:
         break
     }

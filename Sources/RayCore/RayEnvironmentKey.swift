@@ -21,6 +21,20 @@ public enum RayEnvironmentKey {
     /// A worker's proof that the raylet started it (one use, for one job).
     public static let workerToken = "RAY_WORKER_TOKEN"
     public static let jobID = "RAY_JOB_ID"
+    /// The IP address of the node a process runs on (`Ray.nodeIPAddress` in tasks).
+    public static let nodeIP = "RAY_NODE_IP"
+    /// `ip:port` of a multi-node cluster's control store (TCP), for its services and workers.
+    public static let gcsAddress = "RAY_GCS_ADDRESS"
+    /// The hex cluster token, which every TCP connection of the cluster proves it knows.
+    public static let clusterToken = "RAY_CLUSTER_TOKEN"
+    /// The TCP port a raylet of a multi-node cluster listens on for other raylets (0: any).
+    public static let peerPort = "RAY_PEER_PORT"
+    /// Seconds without a heartbeat after which the control store declares a node dead.
+    public static let nodeDeathTimeout = "RAY_NODE_DEATH_TIMEOUT"
+    /// Set by the user: `ip:port` of the cluster a driver joins instead of starting its own.
+    public static let address = "RAY_ADDRESS"
+    /// Set by the user: the file holding the cluster token (mode 0600), for a driver that joins.
+    public static let clusterTokenFile = "RAY_CLUSTER_TOKEN_FILE"
     /// Set by the user: where session directories go (default `/tmp`; they go in `<it>/ray`).
     public static let temporaryDirectory = "RAY_TMPDIR"
     /// Set by the user: the level of Ray's logs, `trace` … `critical` (see `RayLogging`).

@@ -37,25 +37,29 @@ struct GCSTables {
     private var nextJob: UInt32 = 1
     private var jobs: [JobID: Job] = [:]
     private var clients: [GCSClientID: Client] = [:]
-    private var nodes: [NodeID: NodeInfo] = [:]
+    private var nodes: NodeTable
     /// Named actors: any driver or worker of the cluster can look a handle up by name. Names do
     /// not belong to a job: a detached actor's name outlives its driver.
     private var actorNames: [String: TaskID] = [:]
 
-    init(maxErrorsPerJob: Int = GCSTables.defaultMaxErrorsPerJob) {
+    init(maxErrorsPerJob: Int = GCSTables.defaultMaxErrorsPerJob, nodeDeathTimeout: Double = GCSServer.defaultNodeDeathTimeout) {
         precondition(maxErrorsPerJob > 0, "the control store must keep at least one error per job")
         self.maxErrorsPerJob = maxErrorsPerJob
+        nodes = NodeTable(deathTimeout: nodeDeathTimeout)
     }
 
     /// Applies a message from `client`; returns what to send, or nil for a message the control
     /// store does not take.
-    mutating func handle(_ message: Message, from client: GCSClientID) -> [Delivery]? {
+    mutating func handle(_ message: Message, from client: GCSClientID, now: Double) -> [Delivery]? {
         switch message {
         case let .registerJob(request):
             return [Delivery(client: client, message: .jobRegistered(request: request, jobID: registerJob(by: client)))]
         case let .registerNode(node):
-            nodes[node.nodeID] = node
-            return []
+            return nodes.register(node, by: client, now: now)
+        case let .heartbeat(nodeID, available, queued):
+            return nodes.heartbeat(nodeID, available: available, queuedTasks: queued, now: now)
+        case .subscribeNodes:
+            return nodes.subscribe(client)
         case let .reportError(record):
             return report(record)
         case let .subscribeErrors(job):
@@ -64,7 +68,7 @@ struct GCSTables {
         case let .getErrors(request, job):
             return [Delivery(client: client, message: .errorsReply(request: request, errors: errors(of: job)))]
         case let .getNodes(request):
-            return [Delivery(client: client, message: .nodesReply(request: request, nodes: Array(nodes.values)))]
+            return [Delivery(client: client, message: .nodesReply(request: request, nodes: nodes.statuses))]
         case let .registerActorName(request, name, actorID):
             return [Delivery(client: client, message: .actorNameReply(request: request, error: registerActorName(name, actorID)))]
         case let .lookupActorName(request, name):
@@ -74,11 +78,19 @@ struct GCSTables {
         }
     }
 
-    /// `client`'s connection closed: its subscriptions go, and the jobs it registered end.
-    mutating func clientClosed(_ client: GCSClientID) {
-        guard let closed = clients.removeValue(forKey: client) else { return }
+    /// `client`'s connection closed: its subscriptions go, the jobs it registered end, and the
+    /// node it registered dies (subscribers hear of that).
+    mutating func clientClosed(_ client: GCSClientID) -> [Delivery] {
+        let deaths = nodes.clientClosed(client)
+        guard let closed = clients.removeValue(forKey: client) else { return deaths }
         for job in closed.subscriptions { jobs[job]?.subscribers.remove(client) }
         for job in closed.jobs { end(job) }
+        return deaths
+    }
+
+    /// Declares dead the nodes whose heartbeats stopped.
+    mutating func tick(now: Double) -> [Delivery] {
+        nodes.expire(now: now)
     }
 
     /// Whether `job` was registered and its driver is still connected.

@@ -72,6 +72,9 @@ public struct ObjectTable: Sendable {
     /// The number of references to `id` from holders and from sealed objects containing it.
     public func referenceCount(_ id: ObjectID) -> Int { referenceCounts[id] ?? 0 }
 
+    /// The IDs referenced from inside a sealed object's value.
+    public func containedIDs(of id: ObjectID) -> [ObjectID] { entries[id]?.containedIDs ?? [] }
+
     /// Where a sealed object's bytes are in the arena; nil if it is absent or not sealed yet.
     /// Readers should `touch` the object too, so that eviction sees the use.
     public func lookup(_ id: ObjectID) -> (offset: Int, size: Int)? {

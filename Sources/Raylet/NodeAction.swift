@@ -14,4 +14,9 @@ enum NodeAction: Equatable {
     case killWorker(client: Int, pid: Int32)
     /// The actor's worker is gone: its socket file goes too.
     case removeActorSocket(TaskID)
+    /// Send on this node's connection to another node.
+    case sendToPeer(NodeID, Message)
+    /// Stream an object's bytes from the arena to a peer's connection in `objectChunk`s (the
+    /// object is pinned for the peer until it answers `releaseObjects`).
+    case sendObject(client: Int, id: ObjectID, offset: Int, size: Int, contained: [ObjectID])
 }

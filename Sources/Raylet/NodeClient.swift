@@ -19,6 +19,8 @@ struct NodeClient {
     var actorID: TaskID?
     var pendingWaits = 0
     var idleSince: Double?
+    /// Set when the client is another node's raylet, which forwards tasks and pulls objects.
+    var peerNode: NodeID?
 
     var isWorker: Bool { registration?.kind == .worker }
     var isDriver: Bool { registration?.kind == .driver }

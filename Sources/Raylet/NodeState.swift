@@ -8,22 +8,32 @@ import RayTransport
 struct NodeState {
     let nodeID: NodeID
     let arena: SharedMemoryArena
-    private(set) var objects: ObjectTable
-    private(set) var scheduler: TaskScheduler
-    private(set) var clients: [Int: NodeClient] = [:]
-    private(set) var pool: WorkerPool
-    private var waiters = WaiterTable()
+    var objects: ObjectTable
+    var scheduler: TaskScheduler
+    var clients: [Int: NodeClient] = [:]
+    var pool: WorkerPool
+    var waiters = WaiterTable()
     /// The task that creates each return object: what reconstruction replays.
-    private(set) var lineage: [TaskID: TaskSpec] = [:]
+    var lineage: [TaskID: TaskSpec] = [:]
     /// Error objects that a full store had no room for, kept here so that their waiters see the
     /// error rather than nothing; each goes with its last holder.
     private(set) var outsideObjects: [ObjectID: [UInt8]] = [:]
     /// Objects the store evicted; a later issue rebuilds them from `lineage`.
-    private(set) var evicted: Set<ObjectID> = []
+    var evicted: Set<ObjectID> = []
     private(set) var actors = ActorDirectory()
+    /// The other nodes, for spillback; empty on a node of a private single-machine cluster.
+    var cluster = ClusterView()
+    var remote = RemoteObjects()
+    /// Tasks this node forwarded to another, until it answers.
+    var forwarded: [TaskID: (spec: TaskSpec, node: NodeID)] = [:]
+    /// Tasks other nodes forwarded here, by the client ID of the forwarding node's connection.
+    var peerTasks: [TaskID: Int] = [:]
+    /// Objects whose last holder here let go while this node held them on another: released
+    /// there when the message being handled is done.
+    var unreferencedHeldRemotely: [ObjectID] = []
     /// The time of the event being handled (monotonic seconds): every entry point is given it,
     /// so tests control the clock.
-    private var now: Double = 0
+    var now: Double = 0
     /// How many bytes of unreferenced objects the store keeps before evicting them.
     private let cacheBudget: Int
     /// How many unreferenced objects the store keeps: millions of tiny results would make every
@@ -87,6 +97,10 @@ struct NodeState {
             actors.holdDropped(object)
         }
         for key in waiters.keys(of: id) { waiters.remove(key) }
+        if client.peerNode != nil {
+            peerClientGone(id)
+            dispatch(actions: &actions)
+        }
         guard let registration = client.registration else { return actions }
         if registration.kind == .worker {
             pool.removeIdle(id, of: registration.jobID)
@@ -130,7 +144,9 @@ struct NodeState {
         self.now = now
         // Only these two fields are copied out: a copy of the whole client would make every change
         // to its reference counts below copy the counts (copy-on-write).
-        guard let registration = clients[id]?.registration else { return [] }
+        guard let registration = clients[id]?.registration else {
+            return clients[id]?.peerNode.map { handleFromPeer(message, from: id, node: $0) } ?? []
+        }
         var actions = [NodeAction]()
         switch message {
         case let .submitTask(spec):
@@ -213,9 +229,14 @@ struct NodeState {
         if spec.actor?.kind == .creation {
             actors.add(creation: spec)
         }
+        if !cluster.isEmpty, let (node, queueIfBusy) = placement(of: spec) {
+            for argument in spec.referencedIDs { objects.addReference(argument) }
+            return forward(spec, to: node, queueIfBusy: queueIfBusy, actions: &actions)
+        }
         if let reason = scheduler.infeasibility(of: spec.resources) {
             let record = ErrorRecord(kind: .infeasible, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
-                                     workerPID: registration.pid, nodeID: nodeID, message: reason)
+                                     workerPID: registration.pid, nodeID: nodeID,
+                                     message: clusterInfeasibility(of: spec.resources, localReason: reason))
             storeErrors(spec.returnIDs, record, actions: &actions)
             actions.append(.report(record))
             if actors[spec.taskID] != nil { actors[spec.taskID]!.phase = .dead(cause: record) }
@@ -227,11 +248,12 @@ struct NodeState {
             if !isAvailable(argument) { missing.insert(argument) }
         }
         scheduler.submit(spec, missing: missing)
+        if !missing.isEmpty && !remote.isEmpty { requestPulls(missing, actions: &actions) }
         dispatch(actions: &actions)
     }
 
     /// Starts every task whose arguments are here and whose resources are free.
-    private mutating func dispatch(actions: inout [NodeAction]) {
+    mutating func dispatch(actions: inout [NodeAction]) {
         while let (spec, gpuIDs) = scheduler.nextRunnable() {
             guard pool.hasJob(spec.jobID) else {
                 scheduler.release(spec.resources, gpuIDs: gpuIDs)
@@ -245,6 +267,7 @@ struct NodeState {
                 startWorkerIfNeeded(for: spec.jobID, actions: &actions)
             }
         }
+        if !cluster.isEmpty && scheduler.hasReadyTasks { spillReadyTasks(actions: &actions) }
         queueBehindRunningTasks(actions: &actions)
     }
 
@@ -495,11 +518,19 @@ struct NodeState {
         scheduler.release(running.spec.resources, gpuIDs: running.gpuIDs)
     }
 
-    private mutating func releaseArguments(of spec: TaskSpec) {
+    mutating func releaseArguments(of spec: TaskSpec) {
         for argument in spec.referencedIDs {
             _ = objects.removeReference(argument)
             dropOutsideObjectIfUnreferenced(argument)
         }
+    }
+
+    /// Like `releaseArguments`, and a hold on another node for an argument nothing here needs
+    /// any more goes too.
+    mutating func releaseArguments(of spec: TaskSpec, actions: inout [NodeAction]) {
+        releaseArguments(of: spec)
+        guard remote.holdsRemotely else { return }
+        for argument in spec.referencedIDs where objects.referenceCount(argument) == 0 { objectUnreferenced(argument, actions: &actions) }
     }
 
     private mutating func dropOutsideObjectIfUnreferenced(_ id: ObjectID) {
@@ -508,7 +539,7 @@ struct NodeState {
 
     // MARK: Objects
 
-    private mutating func put(_ id: ObjectID, payload: [UInt8], contained: [ObjectID], actions: inout [NodeAction]) {
+    mutating func put(_ id: ObjectID, payload: [UInt8], contained: [ObjectID], actions: inout [NodeAction]) {
         guard !objects.contains(id), outsideObjects.isEmpty || outsideObjects[id] == nil else { return }
         do {
             let (offset, evictedIDs) = try objects.create(id, size: payload.count)
@@ -527,7 +558,7 @@ struct NodeState {
 
     /// Makes `ids` error objects, so that whoever waits for them gets `record` instead of hanging:
     /// in the arena, or outside it when even that small object does not fit.
-    private mutating func storeErrors(_ ids: [ObjectID], _ record: ErrorRecord, actions: inout [NodeAction]) {
+    mutating func storeErrors(_ ids: [ObjectID], _ record: ErrorRecord, actions: inout [NodeAction]) {
         let payload = ObjectPayload.error(record)
         for id in ids where !isAvailable(id) {
             _ = objects.abort(id)
@@ -543,7 +574,7 @@ struct NodeState {
     }
 
     /// Whether the object's bytes are here to read: sealed in the arena, or kept outside it.
-    private func isAvailable(_ id: ObjectID) -> Bool {
+    func isAvailable(_ id: ObjectID) -> Bool {
         objects.isSealed(id) || (!outsideObjects.isEmpty && outsideObjects[id] != nil)
     }
 
@@ -557,7 +588,8 @@ struct NodeState {
         return ObjectLocation(id: id, offset: 0, size: payload.count, payload: payload)
     }
 
-    private mutating func objectSealed(_ id: ObjectID, actions: inout [NodeAction]) {
+    mutating func objectSealed(_ id: ObjectID, actions: inout [NodeAction]) {
+        if !peerTasks.isEmpty { returnToPeerIfDone(id.task, actions: &actions) }
         scheduler.objectAvailable(id)
         for key in waiters.objectArrived(id) { completeWaiter(key, actions: &actions) }
         dispatch(actions: &actions)
@@ -572,17 +604,17 @@ struct NodeState {
 
     /// Remembers evicted objects that something still refers to: those a later issue rebuilds.
     /// The others can never be asked for again.
-    private mutating func recordEvicted(_ ids: [ObjectID]) {
+    mutating func recordEvicted(_ ids: [ObjectID]) {
         for id in ids where objects.referenceCount(id) > 0 { evicted.insert(id) }
     }
 
-    private mutating func addReference(_ id: ObjectID, client: Int) {
+    mutating func addReference(_ id: ObjectID, client: Int) {
         addReferences(CollectionOfOne(id), client: client)
     }
 
     /// The client's counts are changed in place through its index: no lookup of the client per
     /// object, and no copy of its counts.
-    private mutating func addReferences(_ ids: some Collection<ObjectID>, client: Int) {
+    mutating func addReferences(_ ids: some Collection<ObjectID>, client: Int) {
         guard let index = clients.index(forKey: client) else { return }
         for id in ids {
             clients.values[index].references[id, default: 0] += 1
@@ -590,11 +622,11 @@ struct NodeState {
         }
     }
 
-    private mutating func removeReference(_ id: ObjectID, client: Int) {
+    mutating func removeReference(_ id: ObjectID, client: Int) {
         removeReferences(CollectionOfOne(id), client: client)
     }
 
-    private mutating func removeReferences(_ ids: some Collection<ObjectID>, client: Int) {
+    mutating func removeReferences(_ ids: some Collection<ObjectID>, client: Int) {
         guard let index = clients.index(forKey: client) else { return }
         for id in ids {
             guard let slot = clients.values[index].references.index(forKey: id) else { continue }
@@ -608,11 +640,16 @@ struct NodeState {
             if objects.referenceCount(id) == 0 {
                 forgetLineageIfUnreachable(id.task)
                 dropOutsideObjectIfUnreferenced(id)
+                if remote.holdsRemotely { unreferencedHeldRemotely.append(id) }
             }
         }
     }
 
-    private mutating func checkReleasedHandles(actions: inout [NodeAction]) {
+    mutating func checkReleasedHandles(actions: inout [NodeAction]) {
+        if !unreferencedHeldRemotely.isEmpty {
+            for id in unreferencedHeldRemotely where objects.referenceCount(id) == 0 { objectUnreferenced(id, actions: &actions) }
+            unreferencedHeldRemotely.removeAll()
+        }
         for (handle, actorID) in actors.takeReleased() { handleReleased(handle, of: actorID, actions: &actions) }
         if objects.evictableBytes > cacheBudget || objects.evictableCount > Self.cachedObjectLimit {
             recordEvicted(objects.trimEvictable(to: cacheBudget, count: Self.cachedObjectLimit))
@@ -621,11 +658,12 @@ struct NodeState {
 
     // MARK: Waiters
 
-    private mutating func startWaiter(_ waiter: ObjectWaiter, actions: inout [NodeAction]) {
+    mutating func startWaiter(_ waiter: ObjectWaiter, actions: inout [NodeAction]) {
         let distinct = Set(waiter.ids)
         let missing = distinct.filter { !isAvailable($0) }
         let (key, immediate) = waiters.add(waiter, distinct: distinct.count, missing: missing, now: now)
         guard !immediate else { return completeWaiter(key, actions: &actions) }
+        if !remote.isEmpty { requestPulls(missing, actions: &actions) }
         clients[waiter.client]?.pendingWaits += 1
         if var running = clients[waiter.client]?.running, !running.lentCPUs {
             running.lentCPUs = true
@@ -647,6 +685,8 @@ struct NodeState {
                 locations.append(location)
             }
             actions.append(.send(client: waiter.client, .objectsReply(request: waiter.request, locations: locations)))
+        case .pull:
+            for id in waiter.ids { sendObject(id, to: waiter.client, actions: &actions) }
         case .wait:
             // Every ready object, not only `numReturns`: the client remembers them for later waits.
             let ready = waiter.ids.filter { isAvailable($0) }

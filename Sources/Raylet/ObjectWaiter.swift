@@ -4,6 +4,8 @@ import RayCore
 struct ObjectWaiter {
     enum Kind {
         case get
+        /// Another node pulls the objects: answered by sending their bytes, not their locations.
+        case pull
         case wait(numReturns: Int, deadline: Double?)
     }
 

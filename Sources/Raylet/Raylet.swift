@@ -7,8 +7,9 @@ import RayTransport
 import Synchronization
 
 /// The per-node service: hosts the node's shared-memory object store, schedules tasks onto
-/// worker processes it starts, and reports to the control store. All state lives in one
-/// `NodeState` behind one lock; each connection has a reader thread.
+/// worker processes it starts, and reports to the control store. In a multi-node cluster it also
+/// spills tasks to other nodes' raylets and pulls objects from them (`RayletNetwork`). All state
+/// lives in one `NodeState` behind one lock; each connection has a reader thread.
 public final class Raylet: @unchecked Sendable {
     public let config: RayletConfig
     private let arena: SharedMemoryArena
@@ -22,39 +23,65 @@ public final class Raylet: @unchecked Sendable {
     private let nextClient = Atomic<Int>(1)
     private let stopped = Atomic<Bool>(false)
     private let onShutdownRequest: @Sendable () -> Void
+    private let network: RayletNetwork?
+    private let peers = PeerLinks()
+    /// The senders of objects to the peers that pulled them, by the peer's client ID.
+    private let objectSenders = Mutex<[Int: ObjectSender]>([:])
+    /// How often the node tells the control store what it has free (only when that changed, and
+    /// at least every `heartbeatKeepAlive` seconds so the store knows it lives).
+    static let heartbeatInterval = 0.1
+    static let heartbeatKeepAlive = 1.0
 
-    /// - Parameter onShutdownRequest: called when a driver sends `shutdown` (the process exits).
-    public init(config: RayletConfig, onShutdownRequest: @escaping @Sendable () -> Void) throws {
+    /// - Parameters:
+    ///   - gcs: an open connection to the control store.
+    ///   - network: how to reach other nodes; nil for a node of a private single-machine cluster.
+    ///   - onShutdownRequest: called when a driver sends `shutdown` (the process exits).
+    public init(config: RayletConfig, gcs: FramedConnection, network: RayletNetwork? = nil,
+                onShutdownRequest: @escaping @Sendable () -> Void) throws {
         self.config = config
+        self.gcs = gcs
+        self.network = network
         arena = try SharedMemoryArena(capacity: config.storeCapacity, name: "ray-store-\(config.nodeID)")
         state = Mutex(NodeState(nodeID: config.nodeID, arena: arena, resources: config.resources))
-        gcs = try FramedConnection.connect(path: config.gcsSocketPath, secret: config.secret)
         let logDirectory = config.redirectWorkerOutput ? SessionLayout(directory: config.sessionDirectory).logs : nil
         if let logDirectory { mkdir(logDirectory, 0o700) }
-        launcher = WorkerLauncher(socketPath: config.socketPath, nodeID: config.nodeID, logDirectory: logDirectory)
+        launcher = WorkerLauncher(socketPath: config.socketPath, nodeID: config.nodeID, nodeIP: config.nodeIP, logDirectory: logDirectory)
         listener = try Listener(path: config.socketPath, secret: config.secret, log: log)
         self.onShutdownRequest = onShutdownRequest
     }
 
     public func start() throws {
         try gcs.send(.registerNode(NodeInfo(nodeID: config.nodeID, rayletAddress: config.socketPath, resources: config.resources,
-                                            storeCapacity: config.storeCapacity, sessionDirectory: config.sessionDirectory)))
-        gcs.startReading(name: "raylet gcs", onMessage: { _ in }, onClose: { [log] error in
+                                            storeCapacity: config.storeCapacity, sessionDirectory: config.sessionDirectory,
+                                            nodeIP: config.nodeIP, peerAddress: network?.advertisedAddress ?? "")))
+        if network != nil { try gcs.send(.subscribeNodes) }
+        gcs.startReading(name: "raylet gcs", onMessage: { [self] message in
+            handleClusterNotice(message)
+        }, onClose: { [self] error in
             // A plain close is the cluster stopping; anything else is worth a line in the log.
-            if case .closed = error { return }
-            log.warning("lost the control store connection: \(error)")
+            if case .closed = error {} else { log.warning("lost the control store connection: \(error)") }
+            // A node of a cluster cannot go on without its control store.
+            if network != nil && !stopped.load(ordering: .acquiring) { onShutdownRequest() }
         })
         // Each authenticated connection arrives on a thread of its own, which serves it.
         listener.start { [self] connection in serve(connection) }
+        network?.listener.start { [self] connection in servePeer(connection) }
         let maintenance = Thread { [self] in maintain() }
         maintenance.name = "raylet maintenance"
         maintenance.start()
+        if network != nil {
+            let heartbeat = Thread { [self] in sendHeartbeats() }
+            heartbeat.name = "raylet heartbeat"
+            heartbeat.start()
+        }
     }
 
     /// Stops workers and listening. Idempotent.
     public func stop() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         listener.close()
+        network?.listener.close()
+        peers.closeAll()
         launcher.killAll()
         // Killed workers could not remove their actors' sockets.
         let layout = SessionLayout(directory: config.sessionDirectory)
@@ -86,6 +113,28 @@ public final class Raylet: @unchecked Sendable {
             connection.close()
         }
         perform(state.withLock { $0.registrationAnswered(id, now: NodeState.monotonicNow()) })
+        readMessages(of: id, on: connection)
+    }
+
+    /// Runs another raylet's connection to this one: it forwards tasks and pulls objects.
+    private func servePeer(_ connection: FramedConnection) {
+        guard case let .peerHello(node)? = try? connection.receive() else {
+            log.warning("closing a node connection whose first frame was not peerHello")
+            return connection.close()
+        }
+        let id = nextClient.wrappingAdd(1, ordering: .relaxed).oldValue
+        connections.withLock { $0[id] = connection }
+        objectSenders.withLock { $0[id] = ObjectSender(connection: connection, arena: arena, label: "ray objects to \(node)") }
+        state.withLock { state in
+            state.connect(id)
+            state.peerConnected(id, node: node)
+        }
+        readMessages(of: id, on: connection)
+        objectSenders.withLock { $0[id] = nil }
+    }
+
+    /// Handles a client's messages, a batch under one lock, until its connection closes.
+    private func readMessages(of id: Int, on connection: FramedConnection) {
         connection.readLoop(onMessages: { [self] messages in
             if messages.contains(where: { if case .shutdown = $0 { true } else { false } }) {
                 onShutdownRequest()
@@ -132,6 +181,7 @@ public final class Raylet: @unchecked Sendable {
             actions.map { action -> FramedConnection? in
                 switch action {
                 case let .send(client, _), let .stopWorker(client), let .killWorker(client, _): connections[client]
+                case let .sendToPeer(node, _): peers[node]
                 default: nil
                 }
             }
@@ -143,20 +193,28 @@ public final class Raylet: @unchecked Sendable {
             }
             outgoing.removeAll()
         }
+        func enqueue(_ message: Message, on connection: FramedConnection?) {
+            guard let connection else { return }
+            if let index = outgoing.firstIndex(where: { $0.connection === connection }) {
+                outgoing[index].messages.append(message)
+            } else {
+                outgoing.append((connection, [message]))
+            }
+        }
         for (action, connection) in zip(actions, clients) {
-            if case let .send(_, message) = action {
-                guard let connection else { continue }
-                if let index = outgoing.firstIndex(where: { $0.connection === connection }) {
-                    outgoing[index].messages.append(message)
-                } else {
-                    outgoing.append((connection, [message]))
-                }
+            switch action {
+            case let .send(_, message), let .sendToPeer(_, message):
+                enqueue(message, on: connection)
                 continue
+            default:
+                break
             }
             flush()
             switch action {
-            case .send:
+            case .send, .sendToPeer:
                 break
+            case let .sendObject(client, id, offset, size, contained):
+                objectSenders.withLock { $0[client] }?.send(id, offset: offset, size: size, contained: contained)
             case let .spawnWorker(job, executable, token):
                 do {
                     try launcher.spawn(job: job, executable: executable, token: token)
@@ -176,6 +234,79 @@ public final class Raylet: @unchecked Sendable {
             }
         }
         flush()
+    }
+
+    // MARK: The other nodes
+
+    /// A change the control store announced: a node joined, reported, or died.
+    private func handleClusterNotice(_ message: Message) {
+        let now = NodeState.monotonicNow()
+        switch message {
+        case let .nodeAdded(info):
+            guard info.nodeID != config.nodeID, !info.peerAddress.isEmpty else { return }
+            connectPeer(info)
+            perform(state.withLock { $0.peerJoined(info, now: now) })
+        case let .nodeResources(node, available, queued):
+            perform(state.withLock { $0.peerReported(node, available: available, queuedTasks: queued, now: now) })
+        case let .nodeDied(node, reason):
+            peers.remove(node)?.close()
+            log.warning("node \(node) died: \(reason)")
+            perform(state.withLock { $0.peerDied(node, reason: reason, now: now) })
+        default:
+            break
+        }
+    }
+
+    /// Opens this node's connection to another, on which it forwards tasks and pulls objects and
+    /// reads the answers.
+    private func connectPeer(_ info: NodeInfo) {
+        guard let network else { return }
+        let connection: FramedConnection
+        do {
+            connection = try network.connect(info.peerAddress)
+            try connection.send(.peerHello(nodeID: config.nodeID))
+        } catch {
+            log.warning("cannot reach node \(info.nodeID) at \(info.peerAddress): \(error)")
+            return
+        }
+        guard peers.add(connection, for: info.nodeID) else { return connection.close() }
+        connection.startReading(name: "raylet peer \(info.nodeID)", onMessage: { [self] message in
+            handlePeerReply(message, from: info.nodeID)
+        }, onClose: { [self] error in
+            guard peers.remove(info.nodeID) != nil, !stopped.load(ordering: .acquiring) else { return }
+            // Its raylet is gone (the control store will say so too); what it had is lost.
+            perform(state.withLock { $0.peerDied(info.nodeID, reason: "its raylet's connection closed (\(error))", now: NodeState.monotonicNow()) })
+        })
+    }
+
+    private func handlePeerReply(_ message: Message, from node: NodeID) {
+        guard case let .objectChunk(id, totalSize, offset, contained, bytes) = message else {
+            return perform(state.withLock { $0.handlePeerReply(message, from: node, now: NodeState.monotonicNow()) })
+        }
+        let (start, actions) = state.withLock { $0.beginIncoming(id, size: totalSize, contained: contained, from: node, now: NodeState.monotonicNow()) }
+        perform(actions)
+        // The object is created, not sealed: only this thread writes it, outside the lock.
+        if case let .write(base) = start {
+            bytes.withUnsafeBytes { arena.buffer(offset: base + offset, count: bytes.count).copyMemory(from: $0) }
+        }
+        perform(state.withLock { $0.incomingWritten(id, count: bytes.count, now: NodeState.monotonicNow()) })
+    }
+
+    /// Tells the control store what this node has free: when it changed, and every
+    /// `heartbeatKeepAlive` seconds regardless, so the store knows the node lives.
+    private func sendHeartbeats() {
+        var last: (available: Resources, queuedTasks: Int)?
+        var lastSent = 0.0
+        while !stopped.load(ordering: .acquiring) {
+            let load = state.withLock { $0.load }
+            let now = NodeState.monotonicNow()
+            if last == nil || last!.available != load.available || last!.queuedTasks != load.queuedTasks || now - lastSent >= Self.heartbeatKeepAlive {
+                try? gcs.send(.heartbeat(nodeID: config.nodeID, available: load.available, queuedTasks: load.queuedTasks))
+                last = load
+                lastSent = now
+            }
+            usleep(UInt32(Self.heartbeatInterval * 1_000_000))
+        }
     }
 
     /// Workers that exited before they registered failed to start: the state decides whether to

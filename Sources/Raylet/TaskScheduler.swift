@@ -109,6 +109,21 @@ struct TaskScheduler {
         return task.spec
     }
 
+    /// Whether a task waits for `id` to arrive.
+    func isWaiting(for id: ObjectID) -> Bool { dependents[id] != nil }
+
+    /// Takes the earliest ready task that `accept` takes (spillback: one another node has room
+    /// for), without reserving resources here.
+    mutating func takeFirstReady(where accept: (TaskSpec) -> Bool) -> TaskSpec? {
+        var best: (shape: Resources, sequence: UInt64)?
+        for (shape, queue) in ready {
+            guard let head = queue.first, best == nil || head.sequence < best!.sequence, accept(head.spec) else { continue }
+            best = (shape, head.sequence)
+        }
+        guard let best else { return nil }
+        return takeReady(shape: best.shape)
+    }
+
     /// Makes a task that was queued at a worker and given back ready again.
     mutating func requeue(_ spec: TaskSpec) {
         makeReady(spec)

@@ -45,6 +45,9 @@ struct WaiterTable {
         return satisfied
     }
 
+    /// Whether a waiter still misses `id`.
+    func isWaiting(for id: ObjectID) -> Bool { byObject[id] != nil }
+
     @discardableResult
     mutating func remove(_ key: UInt64) -> ObjectWaiter? {
         guard let waiter = waiters.removeValue(forKey: key) else { return nil }
@@ -73,7 +76,7 @@ struct WaiterTable {
 
     private static func isSatisfied(_ waiter: ObjectWaiter) -> Bool {
         switch waiter.kind {
-        case .get: waiter.missing == 0
+        case .get, .pull: waiter.missing == 0
         case let .wait(numReturns, _): waiter.distinct - waiter.missing >= numReturns
         }
     }

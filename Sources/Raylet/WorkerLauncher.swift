@@ -26,6 +26,7 @@ final class WorkerLauncher: @unchecked Sendable {
 
     private let socketPath: String
     private let nodeID: NodeID
+    private let nodeIP: String
     private let logDirectory: String?
     private let lock = NSLock()
     private var workers: [pid_t: Started] = [:]
@@ -34,9 +35,10 @@ final class WorkerLauncher: @unchecked Sendable {
     /// Threads still copying workers' output to ours.
     private let forwarding = DispatchGroup()
 
-    init(socketPath: String, nodeID: NodeID, logDirectory: String?) {
+    init(socketPath: String, nodeID: NodeID, nodeIP: String = "127.0.0.1", logDirectory: String?) {
         self.socketPath = socketPath
         self.nodeID = nodeID
+        self.nodeIP = nodeIP
         self.logDirectory = logDirectory
     }
 
@@ -47,6 +49,7 @@ final class WorkerLauncher: @unchecked Sendable {
         environment[RayEnvironmentKey.workerToken] = String(token)
         environment[RayEnvironmentKey.jobID] = String(job.value)
         environment[RayEnvironmentKey.nodeID] = String(nodeID.value)
+        environment[RayEnvironmentKey.nodeIP] = nodeIP
         let output = try outputDescriptors(token: token)
         defer {
             for fd in [output.stdoutChild, output.stderrChild] { close(fd) }

@@ -34,6 +34,9 @@ struct WorkerPool {
 
     func hasJob(_ job: JobID) -> Bool { jobs[job] != nil }
 
+    /// The program the job's workers run.
+    func executable(of job: JobID) -> String? { jobs[job]?.executable }
+
     /// A worker registers: accepted when `token` was issued for `job` and not used yet.
     mutating func register(token: UInt64, job: JobID) -> Bool {
         guard tokens[token] == job, jobs[job] != nil else { return false }

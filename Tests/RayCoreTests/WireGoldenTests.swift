@@ -31,11 +31,12 @@ import Testing
     static let record = ErrorRecord(kind: .taskFailed, jobID: JobID(0x0A0B), taskID: task, functionName: "Fn", workerPID: 0x1234,
                                     nodeID: NodeID(0x77), message: "boom")
     static let node = NodeInfo(nodeID: NodeID(0x77), rayletAddress: "/r", resources: Resources(gpus: 2), storeCapacity: 1 << 20,
-                               sessionDirectory: "/s")
+                               sessionDirectory: "/s", nodeIP: "10.0.0.2", peerAddress: "10.0.0.2:7")
+    static let status = NodeStatus(info: node, isAlive: false, available: Resources(gpus: 1), queuedTasks: 3, deathReason: "gone")
 
     static let goldens: [Golden] = [
         Golden(message: .register(ClientRegistration(kind: .worker, pid: 0x1234, jobID: JobID(0x0A0B), workerToken: 0x99, executablePath: "/a")),
-               hex: "1c000000 01 0100000001341200000b0a00009900000000000000020000002f61"),
+               hex: "1c000000 01 0200000001341200000b0a00009900000000000000020000002f61"),
         Golden(message: .registered(nodeID: NodeID(0x77), storeCapacity: 1 << 30, sessionDirectory: "/s"),
                hex: "17000000 02 77000000000000000000004000000000020000002f73"),
         Golden(message: .submitTask(spec),
@@ -110,8 +111,8 @@ import Testing
                hex: "0d000000 29 01000000000000000b0a0000"),
         Golden(message: .registerNode(node),
                hex: """
-                   30000000 2a 7700000000000000020000002f72010000000300000047505500000000000000400000100000000000020000
-                   002f73
+                   4a000000 2a 7700000000000000020000002f72010000000300000047505500000000000000400000100000000000020000002f7308
+                   00000031302e302e302e320a00000031302e302e302e323a37
                    """),
         Golden(message: .reportError(record),
                hex: """
@@ -132,10 +133,11 @@ import Testing
                    """),
         Golden(message: .getNodes(request: 4),
                hex: "09000000 30 0400000000000000"),
-        Golden(message: .nodesReply(request: 4, nodes: [node]),
+        Golden(message: .nodesReply(request: 4, nodes: [status]),
                hex: """
-                   3c000000 31 0400000000000000010000007700000000000000020000002f72010000000300000047505500000000000000
-                   400000100000000000020000002f73
+                   76000000 31 0400000000000000010000007700000000000000020000002f7201000000030000004750550000000000000040000010
+                   0000000000020000002f730800000031302e302e302e320a00000031302e302e302e323a370001000000030000004750
+                   55000000000000f03f0300000004000000676f6e65
                    """),
         Golden(message: .registerActorName(request: 6, name: "ps", actorID: task),
                hex: "1f000000 32 060000000000000002000000707318171615141312112827262524232221"),
@@ -145,6 +147,29 @@ import Testing
                hex: "0f000000 34 0700000000000000020000007073"),
         Golden(message: .actorLookupReply(request: 7, actorID: task),
                hex: "1a000000 35 07000000000000000118171615141312112827262524232221"),
+        Golden(message: .peerHello(nodeID: NodeID(0x77)), hex: "09000000 17 7700000000000000"),
+        Golden(message: .forwardTask(spec, executable: "/a", hints: [ObjectHint(id: putObject, node: NodeID(0x77), size: 4096)], queueIfBusy: true),
+               hex: """
+                   a5000000 18 181716151413121128272625242322210b0a00003837363534333231484746454443424102000000666e02000000466e
+                   020000000002000000aabb01383736353433323148474645444342410200008002000000020000000300000043505500
+                   0000000000f03f0100000078000000000000e03f00020000002f61010000003837363534333231484746454443424102
+                   0000807700000000000000001000000000000001
+                   """),
+        Golden(message: .taskRejected(task), hex: "11000000 19 18171615141312112827262524232221"),
+        Golden(message: .pullObject(object), hex: "15000000 1a 1817161514131211282726252423222101000000"),
+        Golden(message: .objectChunk(id: object, totalSize: 10, offset: 8, contained: [putObject], bytes: [0xAA, 0xBB]), hex: """
+                   43000000 1b 18171615141312112827262524232221010000000a000000000000000800000000000000010000003837363534333231
+                   48474645444342410200008002000000aabb
+                   """),
+        Golden(message: .objectUnavailable(id: object, reason: "gone"), hex: "1d000000 1c 181716151413121128272625242322210100000004000000676f6e65"),
+        Golden(message: .heartbeat(nodeID: NodeID(0x77), available: Resources(cpus: 2), queuedTasks: 5), hex: "20000000 36 77000000000000000100000003000000435055000000000000004005000000"),
+        Golden(message: .subscribeNodes, hex: "01000000 37 "),
+        Golden(message: .nodeAdded(node), hex: """
+                   4a000000 38 7700000000000000020000002f72010000000300000047505500000000000000400000100000000000020000002f7308
+                   00000031302e302e302e320a00000031302e302e302e323a37
+                   """),
+        Golden(message: .nodeResources(nodeID: NodeID(0x77), available: Resources(cpus: 2), queuedTasks: 5), hex: "20000000 39 77000000000000000100000003000000435055000000000000004005000000"),
+        Golden(message: .nodeDied(nodeID: NodeID(0x77), reason: "gone"), hex: "11000000 3a 770000000000000004000000676f6e65"),
     ]
 
     static func hex(_ bytes: [UInt8]) -> String {

@@ -193,7 +193,7 @@ import Testing
     /// each: 1,000 object locations (36 bytes each on the wire, 40 in memory) cannot hide in
     /// 1,000 bytes and make the reader reserve 40 KB for them.
     @Test(arguments: [
-        (MessageTag.objectsReply, 36), (.getObjects, 20), (.returnTasks, 16), (.errorsReply, 41), (.nodesReply, 28),
+        (MessageTag.objectsReply, 36), (.getObjects, 20), (.returnTasks, 16), (.errorsReply, 41), (.nodesReply, NodeStatus.minimumWireBytes),
     ])
     func arrayCountsAreCheckedAgainstTheSmallestItem(tag: MessageTag, itemBytes: Int) {
         let count = 1_000
@@ -224,7 +224,11 @@ import Testing
         #expect(size { ErrorRecord(kind: .system, jobID: JobID(1), taskID: .nil_, functionName: "", workerPID: 0, nodeID: NodeID(1),
                                    message: "").write(to: &$0) } == ErrorRecord.minimumWireBytes)
         #expect(size { NodeInfo(nodeID: NodeID(1), rayletAddress: "", resources: Resources(), storeCapacity: 0,
-                                sessionDirectory: "").write(to: &$0) } == NodeInfo.minimumWireBytes)
+                                sessionDirectory: "", nodeIP: "").write(to: &$0) } == NodeInfo.minimumWireBytes)
+        #expect(size { NodeStatus(info: NodeInfo(nodeID: NodeID(1), rayletAddress: "", resources: Resources(), storeCapacity: 0,
+                                                 sessionDirectory: "", nodeIP: ""), isAlive: true, available: Resources(),
+                                  queuedTasks: 0).write(to: &$0) } == NodeStatus.minimumWireBytes)
+        #expect(size { ObjectHint(id: Self.object, node: NodeID(1), size: 0).write(to: &$0) } == ObjectHint.wireBytes)
         #expect(size { Resources(cpus: 1).write(to: &$0) } == 4 + 12 + "CPU".utf8.count)
         #expect(size { $0.taskID(.nil_) } == TaskID.byteCount)
         #expect(size { $0.objectID(Self.object) } == ObjectID.byteCount)

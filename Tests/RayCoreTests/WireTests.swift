@@ -34,6 +34,12 @@ import Testing
                                sessionDirectory: "/tmp/s")),
         .reportError(record), .subscribeErrors(JobID(2)), .errorNotice(record), .getErrors(request: 3, jobID: JobID(2)),
         .errorsReply(request: 3, errors: [record]), .getNodes(request: 4), .nodesReply(request: 4, nodes: []),
+        .peerHello(nodeID: NodeID(3)), .taskRejected(spec.taskID), .pullObject(spec.returnIDs[0]),
+        .forwardTask(spec, executable: "/bin/app", hints: [ObjectHint(id: spec.returnIDs[0], node: NodeID(3), size: 9)], queueIfBusy: true),
+        .objectChunk(id: spec.returnIDs[0], totalSize: 3, offset: 1, contained: [], bytes: [7, 8]),
+        .objectUnavailable(id: spec.returnIDs[0], reason: "lost"), .subscribeNodes,
+        .heartbeat(nodeID: NodeID(3), available: Resources(cpus: 1), queuedTasks: 2),
+        .nodeResources(nodeID: NodeID(3), available: Resources(), queuedTasks: 0), .nodeDied(nodeID: NodeID(3), reason: "silent"),
     ]
 
     @Test(arguments: samples)

@@ -12,6 +12,8 @@ public struct TaskError: Error, CustomStringConvertible, Sendable, Equatable {
         case system
         /// An actor method call could not run because the actor is gone.
         case actorDied
+        /// The node that ran the task, or held the object, died.
+        case nodeDied
     }
 
     public let kind: Kind
@@ -31,6 +33,7 @@ public struct TaskError: Error, CustomStringConvertible, Sendable, Equatable {
         case .objectStore: kind = .objectStore
         case .system: kind = .system
         case .actorDied: kind = .actorDied
+        case .nodeDied: kind = .nodeDied
         }
         functionName = record.functionName
         workerPID = record.workerPID
@@ -49,6 +52,8 @@ public struct TaskError: Error, CustomStringConvertible, Sendable, Equatable {
             "task \(functionName) cannot be scheduled: \(message)"
         case .actorDied:
             "\(functionName) could not run: \(message)"
+        case .nodeDied:
+            "\(functionName.isEmpty ? "an object" : functionName) was lost: \(message)"
         case .objectStore, .system:
             "\(functionName.isEmpty ? "" : functionName + ": ")\(message)"
         }

@@ -68,6 +68,7 @@ enum TaskRunner {
         case .objectStore: .objectStore
         case .system: .system
         case .actorDied: .actorDied
+        case .nodeDied: .nodeDied
         }
         return ErrorRecord(kind: kind, jobID: spec.jobID, taskID: error.taskID, functionName: error.functionName,
                            workerPID: error.workerPID, nodeID: error.nodeID, message: error.message)

@@ -54,13 +54,14 @@ enum ServiceMain {
             }
             let config = RayletConfig(
                 nodeID: NodeID(environment[RayEnvironmentKey.nodeID].flatMap(UInt64.init) ?? NodeID.random().value),
-                socketPath: socket, gcsSocketPath: gcsSocket, secret: sessionSecret(environment),
+                socketPath: socket, secret: sessionSecret(environment),
                 resources: try ServiceEnvironment.decodeResources(environment[RayEnvironmentKey.resources] ?? ""),
                 storeCapacity: capacity, sessionDirectory: session,
                 redirectWorkerOutput: environment[RayEnvironmentKey.redirectOutput] == "1",
                 idleWorkerTimeout: environment[RayEnvironmentKey.idleWorkerTimeout].flatMap(Double.init) ?? 10)
             let box = RayletBox()
-            let raylet = try Raylet(config: config) {
+            let gcs = try FramedConnection.connect(path: gcsSocket, secret: config.secret)
+            let raylet = try Raylet(config: config, gcs: gcs) {
                 box.raylet?.stop()
                 exit(0)
             }

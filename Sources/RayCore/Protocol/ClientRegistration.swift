@@ -5,7 +5,7 @@ public struct ClientRegistration: Sendable, Equatable {
         case worker = 1
     }
 
-    public static let protocolVersion: UInt32 = 1
+    public static let protocolVersion: UInt32 = 2
 
     public var protocolVersion: UInt32
     public var kind: Kind

@@ -8,6 +8,8 @@ public struct ErrorRecord: Sendable, Equatable, CustomStringConvertible {
         case system = 5
         /// An actor method call could not run: the actor is gone (the message says which and why).
         case actorDied = 6
+        /// The node that ran the task, or held the object, died (the message names it and why).
+        case nodeDied = 7
     }
 
     public var kind: Kind
@@ -38,6 +40,8 @@ public struct ErrorRecord: Sendable, Equatable, CustomStringConvertible {
             "task \(functionName) cannot run: \(message)"
         case .actorDied:
             "\(functionName) could not run: \(message)"
+        case .nodeDied:
+            "\(functionName.isEmpty ? "an object" : functionName) was lost: \(message)"
         case .objectStore, .system:
             "\(functionName.isEmpty ? "" : functionName + ": ")\(message) (node \(nodeID))"
         }

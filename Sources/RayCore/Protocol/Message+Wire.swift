@@ -24,6 +24,17 @@ extension Message {
         case .putResult: .putResult
         case .dropActorHolds: .dropActorHolds
         case .cancelRequest: .cancelRequest
+        case .peerHello: .peerHello
+        case .forwardTask: .forwardTask
+        case .taskRejected: .taskRejected
+        case .pullObject: .pullObject
+        case .objectChunk: .objectChunk
+        case .objectUnavailable: .objectUnavailable
+        case .heartbeat: .heartbeat
+        case .subscribeNodes: .subscribeNodes
+        case .nodeAdded: .nodeAdded
+        case .nodeResources: .nodeResources
+        case .nodeDied: .nodeDied
         case .registerJob: .registerJob
         case .jobRegistered: .jobRegistered
         case .registerNode: .registerNode
@@ -126,6 +137,32 @@ extension Message {
         case let .nodesReply(request, nodes):
             w.u64(request)
             w.array(nodes) { w, n in n.write(to: &w) }
+        case let .peerHello(nodeID): w.u64(nodeID.value)
+        case let .forwardTask(spec, executable, hints, queueIfBusy):
+            spec.write(to: &w)
+            w.string(executable)
+            w.array(hints) { w, h in h.write(to: &w) }
+            w.u8(queueIfBusy ? 1 : 0)
+        case let .taskRejected(taskID): w.taskID(taskID)
+        case let .pullObject(id): w.objectID(id)
+        case let .objectChunk(id, totalSize, offset, contained, bytes):
+            w.objectID(id)
+            w.u64(UInt64(totalSize))
+            w.u64(UInt64(offset))
+            w.objectIDs(contained)
+            w.blob(bytes)
+        case let .objectUnavailable(id, reason):
+            w.objectID(id)
+            w.string(reason)
+        case let .heartbeat(nodeID, available, queued), let .nodeResources(nodeID, available, queued):
+            w.u64(nodeID.value)
+            available.write(to: &w)
+            w.u32(UInt32(clamping: queued))
+        case .subscribeNodes: break
+        case let .nodeAdded(node): node.write(to: &w)
+        case let .nodeDied(nodeID, reason):
+            w.u64(nodeID.value)
+            w.string(reason)
         }
     }
 
@@ -136,6 +173,23 @@ extension Message {
         write(to: &w)
         var bytes = w.bytes
         let length = UInt32(bytes.count - 4).littleEndian
+        withUnsafeBytes(of: length) { for i in 0..<4 { bytes[i] = $0[i] } }
+        return bytes
+    }
+
+    /// The start of an `objectChunk` frame whose `count` payload bytes follow it unencoded: they
+    /// go from the store to the socket with no copy in between. The length prefix counts them.
+    public static func objectChunkFramePrefix(id: ObjectID, totalSize: Int, offset: Int, contained: [ObjectID], count: Int) -> [UInt8] {
+        var w = WireWriter()
+        w.u32(0)
+        w.u8(MessageTag.objectChunk.rawValue)
+        w.objectID(id)
+        w.u64(UInt64(totalSize))
+        w.u64(UInt64(offset))
+        w.objectIDs(contained)
+        w.u32(UInt32(count))
+        var bytes = w.bytes
+        let length = UInt32(bytes.count - 4 + count).littleEndian
         withUnsafeBytes(of: length) { for i in 0..<4 { bytes[i] = $0[i] } }
         return bytes
     }
@@ -196,7 +250,27 @@ extension Message {
         case .getErrors: return .getErrors(request: try r.u64(), jobID: JobID(try r.u32()))
         case .errorsReply: return .errorsReply(request: try r.u64(), errors: try r.array(itemBytes: ErrorRecord.minimumWireBytes) { r throws(WireError) in try ErrorRecord.read(from: &r) })
         case .getNodes: return .getNodes(request: try r.u64())
-        case .nodesReply: return .nodesReply(request: try r.u64(), nodes: try r.array(itemBytes: NodeInfo.minimumWireBytes) { r throws(WireError) in try NodeInfo.read(from: &r) })
+        case .nodesReply: return .nodesReply(request: try r.u64(), nodes: try r.array(itemBytes: NodeStatus.minimumWireBytes) { r throws(WireError) in try NodeStatus.read(from: &r) })
+        case .peerHello: return .peerHello(nodeID: NodeID(try r.u64()))
+        case .forwardTask:
+            return .forwardTask(try TaskSpec.read(from: &r), executable: try r.string(),
+                                hints: try r.array(itemBytes: ObjectHint.wireBytes) { r throws(WireError) in try ObjectHint.read(from: &r) },
+                                queueIfBusy: try r.u8() != 0)
+        case .taskRejected: return .taskRejected(try r.taskID())
+        case .pullObject: return .pullObject(try r.objectID())
+        case .objectChunk:
+            let id = try r.objectID(), totalSize = try r.arenaBytes("object size"), offset = try r.arenaBytes("chunk offset")
+            let contained = try r.objectIDs(), bytes = try r.blob()
+            guard offset + bytes.count <= totalSize else {
+                throw WireError.outOfRange(field: "object chunk end", value: UInt64(offset + bytes.count), limit: UInt64(totalSize))
+            }
+            return .objectChunk(id: id, totalSize: totalSize, offset: offset, contained: contained, bytes: bytes)
+        case .objectUnavailable: return .objectUnavailable(id: try r.objectID(), reason: try r.string())
+        case .heartbeat: return .heartbeat(nodeID: NodeID(try r.u64()), available: try Resources.read(from: &r), queuedTasks: Int(try r.u32()))
+        case .subscribeNodes: return .subscribeNodes
+        case .nodeAdded: return .nodeAdded(try NodeInfo.read(from: &r))
+        case .nodeResources: return .nodeResources(nodeID: NodeID(try r.u64()), available: try Resources.read(from: &r), queuedTasks: Int(try r.u32()))
+        case .nodeDied: return .nodeDied(nodeID: NodeID(try r.u64()), reason: try r.string())
         }
     }
 }

@@ -36,6 +36,23 @@ public enum Message: Sendable, Equatable {
     /// blocked by it takes its CPUs back.
     case cancelRequest(request: UInt64)
 
+    // Raylet and raylet, on the connection the first sends on (the second answers on it).
+    /// The first frame of a connection from another raylet: which node it is.
+    case peerHello(nodeID: NodeID)
+    /// A task the sender spills to this node: its job's executable, and where each argument
+    /// object is. Its results come back as a `taskDone`. Unless `queueIfBusy` (the sender can never
+    /// run it), the receiver rejects it when its resources are not free.
+    case forwardTask(TaskSpec, executable: String, hints: [ObjectHint], queueIfBusy: Bool)
+    /// The node will not take a forwarded task (its resources are no longer free): the sender
+    /// queues it again.
+    case taskRejected(TaskID)
+    /// Asks for an object's bytes; answered with `objectChunk`s once it is here, or
+    /// `objectUnavailable`. The sender holds it until it sends `releaseObjects`.
+    case pullObject(ObjectID)
+    /// A piece of an object's payload. The first (offset 0) carries the objects it contains.
+    case objectChunk(id: ObjectID, totalSize: Int, offset: Int, contained: [ObjectID], bytes: [UInt8])
+    case objectUnavailable(id: ObjectID, reason: String)
+
     // Anyone and the control store.
     case registerJob(request: UInt64)
     case jobRegistered(request: UInt64, jobID: JobID)
@@ -46,10 +63,17 @@ public enum Message: Sendable, Equatable {
     case getErrors(request: UInt64, jobID: JobID)
     case errorsReply(request: UInt64, errors: [ErrorRecord])
     case getNodes(request: UInt64)
-    case nodesReply(request: UInt64, nodes: [NodeInfo])
+    case nodesReply(request: UInt64, nodes: [NodeStatus])
     /// Claims a name for a named actor; the reply's error says why it was refused.
     case registerActorName(request: UInt64, name: String, actorID: TaskID)
     case actorNameReply(request: UInt64, error: String?)
     case lookupActorName(request: UInt64, name: String)
     case actorLookupReply(request: UInt64, actorID: TaskID?)
+    /// A raylet's free resources and queue length; also its sign of life.
+    case heartbeat(nodeID: NodeID, available: Resources, queuedTasks: Int)
+    /// Asks for every node's changes: `nodeAdded` for each live node at once, then as they happen.
+    case subscribeNodes
+    case nodeAdded(NodeInfo)
+    case nodeResources(nodeID: NodeID, available: Resources, queuedTasks: Int)
+    case nodeDied(nodeID: NodeID, reason: String)
 }

@@ -28,6 +28,14 @@ public enum MessageTag: UInt8, Sendable, CaseIterable {
     case dropActorHolds = 21
     case cancelRequest = 22
 
+    // Raylet and raylet.
+    case peerHello = 23
+    case forwardTask = 24
+    case taskRejected = 25
+    case pullObject = 26
+    case objectChunk = 27
+    case objectUnavailable = 28
+
     // Anyone and the control store.
     case registerJob = 40
     case jobRegistered = 41
@@ -43,4 +51,9 @@ public enum MessageTag: UInt8, Sendable, CaseIterable {
     case actorNameReply = 51
     case lookupActorName = 52
     case actorLookupReply = 53
+    case heartbeat = 54
+    case subscribeNodes = 55
+    case nodeAdded = 56
+    case nodeResources = 57
+    case nodeDied = 58
 }

@@ -59,6 +59,11 @@ public struct Resources: Hashable, Sendable, CustomStringConvertible {
         for (name, amount) in other.quantities { self[name] += amount }
     }
 
+    /// Each quantity no larger than `limit`'s.
+    public func clamped(to limit: Resources) -> Resources {
+        Resources(quantities: quantities.reduce(into: [:]) { result, entry in result[entry.key] = min(entry.value, limit[entry.key]) })
+    }
+
     public var description: String {
         let parts = quantities.sorted { $0.key < $1.key }.map { "\($0.key): \(Self.format($0.value))" }
         return "{" + parts.joined(separator: ", ") + "}"
