@@ -131,7 +131,11 @@ extension NodeState {
                     // The node keeps it for us (we are the submitter there) until we let go.
                     remote.learn(id, at: node, size: 0)
                     remote.hold(id, at: node)
-                    if objects.referenceCount(id) == 0 { objectUnreferenced(id, actions: &actions) } else { requestPulls([id], actions: &actions) }
+                    if objects.referenceCount(id) == 0 {
+                        objectUnreferenced(id, actions: &actions)
+                    } else if isWanted(id) {
+                        requestPulls([id], actions: &actions)
+                    }
                 }
             }
             releaseArguments(of: entry.spec, actions: &actions)

@@ -15,9 +15,9 @@ struct NodeHarness {
     /// Every action returned so far.
     private(set) var log: [NodeAction] = []
 
-    init(cpus: Double = 1, storeCapacity: Int = 1 << 20) throws {
+    init(cpus: Double = 1, gpus: Double = 0, storeCapacity: Int = 1 << 20, nodeID: NodeID = NodeID(7)) throws {
         let arena = try SharedMemoryArena(capacity: storeCapacity, name: "node-state-test")
-        state = NodeState(nodeID: NodeID(7), arena: arena, resources: Resources(cpus: cpus))
+        state = NodeState(nodeID: nodeID, arena: arena, resources: Resources(cpus: cpus, gpus: gpus))
         state.connect(Self.driver)
         #expect(state.register(Self.driver, ClientRegistration(kind: .driver, pid: 100, jobID: Self.job, executablePath: "/bin/app")) == nil)
     }
