@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+
+/// Tests that run separate hosts in network namespaces (`NetworkHosts`): they need root and
+/// iproute2, and fail with a message saying so elsewhere, unless `RAY_TEST_SKIP_NETNS` is set.
+/// One at a time: each makes namespaces and starts processes of its own.
+@Suite(.serialized, .timeLimit(.minutes(5)),
+       .disabled(if: NetworkHosts.skipRequested, "\(NetworkHosts.skipVariable) is set"))
+struct MultiHostTests {}
+
+/// The names of the root namespace's links.
+func rootLinkNames() throws -> [String] {
+    let result = try NetworkHosts.execute("/bin/sh", ["-c", "ip -o link show | cut -d: -f2"], environment: [:],
+                                          input: nil, timeout: .seconds(20))
+    return result.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.sorted()
+}
+
+extension MultiHostTests {
+    @Suite struct NetworkHostsTests {
+        @Test func threeHostsReachEachOtherOverTCPAndLeaveNothingBehind() async throws {
+            let linksBefore = try rootLinkNames()
+            let driver = buildProductsDirectory() + "/RayTestDriver"
+            var names: [String] = []
+            var directories: [String] = []
+            var sleeper: Int32 = 0
+            try await NetworkHosts.withHosts(count: 3) { net in
+                names = net.hosts.map(\.namespace) + [net.switchNamespace]
+                directories = net.hosts.map(\.directory)
+                #expect(Set(net.remainingNamespaces) == Set(names))
+                #expect(Set(net.hosts.map(\.address)).count == 3)
+                for server in net.hosts {
+                    let log = server.directory + "/serve.log"
+                    let pid = try net.spawn(on: server, [driver, "tcp-serve", "7777"], logFile: log)
+                    let listening = await eventually(within: 20) {
+                        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("listening")
+                    }
+                    #expect(listening, "tcp-serve on \(server) did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+                    for client in net.hosts where client.index != server.index {
+                        let result = try net.run(on: client, [driver, "tcp-probe", server.address, "7777"], timeout: .seconds(20))
+                        #expect(result.succeeded, "\(client) -> \(server): \(result)")
+                        #expect(result.output == "served by \(server.address)\n")
+                    }
+                    kill(pid, SIGKILL)
+                }
+                // A host has its loopback, its own address and nothing of the root namespace's.
+                let addresses = try net.run(on: net.hosts[0], ["ip", "-o", "-4", "addr", "show"])
+                #expect(addresses.output.contains("inet 127.0.0.1/8"))
+                #expect(addresses.output.contains("inet \(net.hosts[0].address)/24"))
+                #expect(!addresses.output.contains(net.hosts[1].address))
+                #expect(addresses.output.split(separator: "\n").count == 2)
+                // Each host's directory is its HOME and RAY_TMPDIR.
+                let environment = try net.run(on: net.hosts[2], ["sh", "-c", "echo $HOME $RAY_TMPDIR"])
+                #expect(environment.output == "\(net.hosts[2].directory) \(net.hosts[2].directory)\n")
+                // Whatever still runs in a host is ended by the cleanup.
+                sleeper = try net.spawn(on: net.hosts[1], ["sleep", "600"])
+                #expect(net.processes(on: net.hosts[1]).contains(sleeper))
+            }
+            let remaining = try NetworkHosts.execute("/bin/sh", ["-c", "ip netns list"], environment: [:], input: nil, timeout: .seconds(20))
+            for name in names { #expect(!remaining.output.contains(name)) }
+            #expect(!processIsAlive(sleeper))
+            #expect(try rootLinkNames() == linksBefore)
+            for directory in directories { #expect(!FileManager.default.fileExists(atPath: directory)) }
+        }
+
+        @Test func hostsAreRemovedWhenTheBodyThrows() async throws {
+            struct Stop: Error {}
+            var hosts: NetworkHosts?
+            await #expect(throws: Stop.self) {
+                try await NetworkHosts.withHosts(count: 2) { net in
+                    hosts = net
+                    _ = try net.spawn(on: net.hosts[0], ["sleep", "600"])
+                    throw Stop()
+                }
+            }
+            let net = try #require(hosts)
+            #expect(net.remainingNamespaces.isEmpty)
+            #expect(net.hosts.allSatisfy { !FileManager.default.fileExists(atPath: $0.directory) })
+        }
+
+        @Test func aCrashedRunsNamespacesAreRemovedByTheNext() async throws {
+            // A pid that was just used and is gone stands for the crashed test process.
+            let gone = try NetworkHosts.execute("/bin/sh", ["-c", "echo $$"], environment: [:], input: nil, timeout: .seconds(20))
+            let pid = try #require(Int32(gone.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+            try #require(!processIsAlive(pid))
+            let name = "\(NetworkHosts.prefix)\(pid)-1h0"
+            let directory = NetworkHosts.temporaryDirectory + "/" + name
+            #expect(try NetworkHosts.execute("/bin/sh", ["-c", "ip netns add \(name)"], environment: [:], input: nil, timeout: .seconds(20)).succeeded)
+            #expect(mkdir(directory, 0o700) == 0)
+            // Another live run's names are left alone: this process's own.
+            let live = "\(NetworkHosts.prefix)\(getpid())-999h0"
+            #expect(try NetworkHosts.execute("/bin/sh", ["-c", "ip netns add \(live)"], environment: [:], input: nil, timeout: .seconds(20)).succeeded)
+            defer { _ = try? NetworkHosts.execute("/bin/sh", ["-c", "ip netns delete \(live)"], environment: [:], input: nil, timeout: .seconds(20)) }
+            NetworkHosts.removeLeftovers()
+            let list = try NetworkHosts.execute("/bin/sh", ["-c", "ip netns list"], environment: [:], input: nil, timeout: .seconds(20)).output
+            #expect(!list.contains(name + " ") && !list.contains(name + "\n"))
+            #expect(list.contains(live))
+            #expect(!FileManager.default.fileExists(atPath: directory))
+        }
+    }
+}
