@@ -10,8 +10,7 @@ struct MultiHostTests {}
 
 /// The names of the root namespace's links.
 func rootLinkNames() throws -> [String] {
-    let result = try NetworkHosts.execute("/bin/sh", ["-c", "ip -o link show | cut -d: -f2"], environment: [:],
-                                          input: nil, timeout: .seconds(20))
+    let result = try runProgram("/bin/sh", ["-c", "ip -o link show | cut -d: -f2"])
     return result.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.sorted()
 }
 
@@ -55,7 +54,7 @@ extension MultiHostTests {
                 sleeper = try net.spawn(on: net.hosts[1], ["sleep", "600"])
                 #expect(net.processes(on: net.hosts[1]).contains(sleeper))
             }
-            let remaining = try NetworkHosts.execute("/bin/sh", ["-c", "ip netns list"], environment: [:], input: nil, timeout: .seconds(20))
+            let remaining = try runProgram("/bin/sh", ["-c", "ip netns list"])
             for name in names { #expect(!remaining.output.contains(name)) }
             #expect(!processIsAlive(sleeper))
             #expect(try rootLinkNames() == linksBefore)
@@ -79,19 +78,19 @@ extension MultiHostTests {
 
         @Test func aCrashedRunsNamespacesAreRemovedByTheNext() async throws {
             // A pid that was just used and is gone stands for the crashed test process.
-            let gone = try NetworkHosts.execute("/bin/sh", ["-c", "echo $$"], environment: [:], input: nil, timeout: .seconds(20))
+            let gone = try runProgram("/bin/sh", ["-c", "echo $$"])
             let pid = try #require(Int32(gone.output.trimmingCharacters(in: .whitespacesAndNewlines)))
             try #require(!processIsAlive(pid))
             let name = "\(NetworkHosts.prefix)\(pid)-1h0"
             let directory = NetworkHosts.temporaryDirectory + "/" + name
-            #expect(try NetworkHosts.execute("/bin/sh", ["-c", "ip netns add \(name)"], environment: [:], input: nil, timeout: .seconds(20)).succeeded)
+            #expect(try runProgram("/bin/sh", ["-c", "ip netns add \(name)"]).succeeded)
             #expect(mkdir(directory, 0o700) == 0)
             // Another live run's names are left alone: this process's own.
             let live = "\(NetworkHosts.prefix)\(getpid())-999h0"
-            #expect(try NetworkHosts.execute("/bin/sh", ["-c", "ip netns add \(live)"], environment: [:], input: nil, timeout: .seconds(20)).succeeded)
-            defer { _ = try? NetworkHosts.execute("/bin/sh", ["-c", "ip netns delete \(live)"], environment: [:], input: nil, timeout: .seconds(20)) }
+            #expect(try runProgram("/bin/sh", ["-c", "ip netns add \(live)"]).succeeded)
+            defer { _ = try? runProgram("/bin/sh", ["-c", "ip netns delete \(live)"]) }
             NetworkHosts.removeLeftovers()
-            let list = try NetworkHosts.execute("/bin/sh", ["-c", "ip netns list"], environment: [:], input: nil, timeout: .seconds(20)).output
+            let list = try runProgram("/bin/sh", ["-c", "ip netns list"]).output
             #expect(!list.contains(name + " ") && !list.contains(name + "\n"))
             #expect(list.contains(live))
             #expect(!FileManager.default.fileExists(atPath: directory))

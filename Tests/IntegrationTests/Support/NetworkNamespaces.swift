@@ -27,19 +27,6 @@ final class NetworkHosts: @unchecked Sendable {
         var description: String { "\(namespace) (\(address))" }
     }
 
-    /// How a blocking command ended.
-    struct CommandResult: Sendable, CustomStringConvertible {
-        let status: Int32
-        let output: String
-        let error: String
-        /// The command was killed because its time was up (or the test was cancelled).
-        let timedOut: Bool
-        var succeeded: Bool { status == 0 && !timedOut }
-        var description: String {
-            "status \(status)\(timedOut ? " (timed out)" : "")\nstdout:\n\(output)\nstderr:\n\(error)"
-        }
-    }
-
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
@@ -127,8 +114,8 @@ final class NetworkHosts: @unchecked Sendable {
     /// task is cancelled, kills it). `environment` is added to the test's own and the host's.
     @discardableResult
     func run(on host: Host, _ arguments: [String], environment: [String: String] = [:], input: Data? = nil,
-             timeout: Duration = .seconds(60)) throws -> CommandResult {
-        try Self.execute(ip, ["netns", "exec", host.namespace] + arguments,
+             timeout: Duration = .seconds(60)) throws -> ProgramResult {
+        try runProgram(ip, ["netns", "exec", host.namespace] + arguments,
                          environment: host.environment.merging(environment) { $1 }, input: input, timeout: timeout)
     }
 
@@ -203,7 +190,7 @@ final class NetworkHosts: @unchecked Sendable {
     }
 
     private func ipCommand(_ arguments: String...) throws {
-        let result = try Self.execute(ip, arguments, environment: [:], input: nil, timeout: .seconds(20))
+        let result = try runProgram(ip, arguments, timeout: .seconds(20))
         guard result.succeeded else {
             throw Failure(description: "ip \(arguments.joined(separator: " ")) failed: \(result)")
         }
@@ -222,12 +209,12 @@ final class NetworkHosts: @unchecked Sendable {
     }
 
     private static func namespaceNames(ip: String) -> [String] {
-        let result = try? execute(ip, ["netns", "list"], environment: [:], input: nil, timeout: .seconds(20))
+        let result = try? runProgram(ip, ["netns", "list"], timeout: .seconds(20))
         return (result?.output ?? "").split(separator: "\n").compactMap { $0.split(separator: " ").first.map(String.init) }
     }
 
     private static func pids(inNamespace name: String, ip: String) -> [Int32] {
-        let result = try? execute(ip, ["netns", "pids", name], environment: [:], input: nil, timeout: .seconds(20))
+        let result = try? runProgram(ip, ["netns", "pids", name], timeout: .seconds(20))
         return (result?.output ?? "").split(separator: "\n").compactMap { Int32($0) }.filter { $0 != getpid() }
     }
 
@@ -246,7 +233,7 @@ final class NetworkHosts: @unchecked Sendable {
             usleep(20_000)
             remaining = pids(inNamespace: name, ip: ip)
         }
-        _ = try? execute(ip, ["netns", "delete", name], environment: [:], input: nil, timeout: .seconds(20))
+        _ = try? runProgram(ip, ["netns", "delete", name], timeout: .seconds(20))
     }
 
     private static func findIP() -> String? {
@@ -261,48 +248,5 @@ final class NetworkHosts: @unchecked Sendable {
     static var temporaryDirectory: String {
         let path = NSTemporaryDirectory()
         return path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
-    }
-
-    /// Runs a program with its output in temporary files (no pipe to fill up), waiting up to
-    /// `timeout`; kills it when the time is up or the calling task is cancelled.
-    static func execute(_ executable: String, _ arguments: [String], environment: [String: String], input: Data?,
-                        timeout: Duration) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let base = temporaryDirectory + "/\(prefix)\(getpid())-out-\(UInt64.random(in: 0 ... .max))"
-        let outPath = base + ".out", errPath = base + ".err", inPath = base + ".in"
-        defer { for path in [outPath, errPath, inPath] { unlink(path) } }
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        guard let out = FileHandle(forWritingAtPath: outPath), let err = FileHandle(forWritingAtPath: errPath) else {
-            throw Failure(description: "cannot create output files at \(base)")
-        }
-        defer { try? out.close(); try? err.close() }
-        process.standardOutput = out
-        process.standardError = err
-        if let input {
-            FileManager.default.createFile(atPath: inPath, contents: input, attributes: [.posixPermissions: 0o600])
-            process.standardInput = FileHandle(forReadingAtPath: inPath)
-        } else {
-            process.standardInput = FileHandle.nullDevice
-        }
-        try process.run()
-        let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-        let deadline = Date().addingTimeInterval(seconds)
-        var timedOut = false
-        while process.isRunning {
-            if Date() >= deadline || Task.isCancelled {
-                timedOut = true
-                kill(process.processIdentifier, SIGKILL)
-                break
-            }
-            usleep(5_000)
-        }
-        process.waitUntilExit()
-        let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        let error = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-        return CommandResult(status: process.terminationStatus, output: output, error: error, timedOut: timedOut)
     }
 }
