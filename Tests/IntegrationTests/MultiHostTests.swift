@@ -95,5 +95,51 @@ extension MultiHostTests {
             #expect(list.contains(live))
             #expect(!FileManager.default.fileExists(atPath: directory))
         }
+
+        @Test func theStandInSSHRunsTheLaunchScriptsCommandsInsideEachHost() async throws {
+            try await NetworkHosts.withHosts(count: 3) { net in
+                let (head, workers) = (net.hosts[0], Array(net.hosts[1...]))
+                let scratch = head.directory + "/scratch"
+                try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
+                let fakeRay = scratch + "/fake-ray", calls = scratch + "/ray-calls", sshLog = scratch + "/ssh-calls"
+                // Logs where it runs: the host's address, HOME and RAY_TMPDIR.
+                try """
+                    #!/bin/sh
+                    address=$(ip -o -4 addr show dev eth0 | awk '{print $4}')
+                    printf '%s %s %s %s\\n' "$address" "$HOME" "$RAY_TMPDIR" "$*" >> "$CALLS"
+                    if [ "$1 $2" = "start --head" ]; then
+                        (umask 077; echo "token-$(date +%N)" > "$HOME/head-token")
+                        echo "Join with: ray start --address $address --token-file $HOME/head-token --node-ip-address <IP>"
+                    fi
+                    """.write(toFile: fakeRay, atomically: true, encoding: .utf8)
+                chmod(fakeRay, 0o755)
+                let workersFile = scratch + "/workers"
+                try workers.map(\.address).joined(separator: "\n").write(toFile: workersFile, atomically: true, encoding: .utf8)
+                let environment = try net.standInSSHEnvironment(log: sshLog).merging(["CALLS": calls]) { $1 }
+                let script = packageRootDirectory() + "/Scripts/ray-cluster.sh"
+                let options = ["--head", head.address, "--workers", workersFile, "--ssh", NetworkHosts.standInSSH, "--ray", fakeRay]
+                let up = try runProgram("/bin/bash", [script, "up"] + options, environment: environment)
+                #expect(up.succeeded, "\(up)")
+                let lines = ((try? String(contentsOfFile: calls, encoding: .utf8)) ?? "").split(separator: "\n")
+                #expect(lines.count == 3)
+                #expect(lines.contains { $0.hasPrefix("\(head.address)/24 \(head.directory) \(head.directory) start --head") })
+                let token = try String(contentsOfFile: head.directory + "/head-token", encoding: .utf8)
+                for worker in workers {
+                    let copy = "\(worker.directory)/.ray/cluster-token-\(head.address)-6379"
+                    #expect(lines.contains("\(worker.address)/24 \(worker.directory) \(worker.directory) start --address \(head.address):6379 --token-file \(copy) --node-ip-address \(worker.address)"))
+                    #expect((try? String(contentsOfFile: copy, encoding: .utf8)) == token)
+                }
+                let sshCalls = try String(contentsOfFile: sshLog, encoding: .utf8)
+                #expect(!sshCalls.contains(token.trimmingCharacters(in: .whitespacesAndNewlines)))
+                let down = try runProgram("/bin/bash", [script, "down"] + options, environment: environment)
+                #expect(down.succeeded, "\(down)")
+                let stops = ((try? String(contentsOfFile: calls, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.hasSuffix(" stop") }
+                #expect(stops.count == 3)
+                #expect(stops.last?.hasPrefix(head.address + "/24 ") == true)
+                // An unknown host fails as ssh does: status 255.
+                let unknown = try runProgram(NetworkHosts.standInSSH, ["10.255.255.255", "true"], environment: environment)
+                #expect(unknown.status == 255)
+            }
+        }
     }
 }

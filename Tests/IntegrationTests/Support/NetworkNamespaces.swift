@@ -41,6 +41,7 @@ final class NetworkHosts: @unchecked Sendable {
     private let ip: String
     private let lock = NSLock()
     private var namespaces: [String] = []
+    /// The hosts' directories and the stand-in ssh's map file.
     private var directories: [String] = []
     private var background: [Process] = []
     private var stopped = false
@@ -145,6 +146,23 @@ final class NetworkHosts: @unchecked Sendable {
         Self.pids(inNamespace: host.namespace, ip: ip)
     }
 
+    // MARK: The stand-in ssh
+
+    /// `Support/netns-ssh`: `netns-ssh HOST COMMAND` runs COMMAND inside the host with that address.
+    static let standInSSH = packageRootDirectory() + "/Tests/IntegrationTests/Support/netns-ssh"
+
+    /// Writes the map from addresses to namespaces that `netns-ssh` reads (removed by `stop()`) and
+    /// returns the environment it needs; with `log`, it appends every host and command line there.
+    func standInSSHEnvironment(log: String? = nil) throws -> [String: String] {
+        let map = Self.temporaryDirectory + "/" + switchNamespace.dropLast(2) + "-ssh.map"
+        lock.withLock { directories.append(map) }
+        try hosts.map { "\($0.address) \($0.namespace) \($0.directory)\n" }.joined()
+            .write(toFile: map, atomically: true, encoding: .utf8)
+        var environment = ["RAY_NETNS_SSH_MAP": map]
+        if let log { environment["RAY_NETNS_SSH_LOG"] = log }
+        return environment
+    }
+
     // MARK: Cleanup
 
     /// Kills every process in the hosts' and the switch's namespaces, deletes the namespaces (their
@@ -157,7 +175,7 @@ final class NetworkHosts: @unchecked Sendable {
         }
         for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
         for name in names.reversed() { Self.removeNamespace(name, ip: ip) }
-        for directory in dirs { try? FileManager.default.removeItem(atPath: directory) }
+        for path in dirs { try? FileManager.default.removeItem(atPath: path) }
     }
 
     /// This run's namespaces that still exist (empty after `stop()`).
