@@ -4,7 +4,7 @@ import Testing
 /// Tests that run separate hosts in network namespaces (`NetworkHosts`): they need root and
 /// iproute2, and fail with a message saying so elsewhere, unless `RAY_TEST_SKIP_NETNS` is set.
 /// One at a time: each makes namespaces and starts processes of its own.
-@Suite(.serialized, .timeLimit(.minutes(5)),
+@Suite(.serialized, .timeLimit(.minutes(10)),
        .disabled(if: NetworkHosts.skipRequested, "\(NetworkHosts.skipVariable) is set"))
 struct MultiHostTests {}
 
@@ -15,7 +15,7 @@ func rootLinkNames() throws -> [String] {
 }
 
 extension MultiHostTests {
-    @Suite struct NetworkHostsTests {
+    @Suite(.timeLimit(.minutes(2))) struct NetworkHostsTests {
         @Test func threeHostsReachEachOtherOverTCPAndLeaveNothingBehind() async throws {
             let linksBefore = try rootLinkNames()
             let driver = buildProductsDirectory() + "/RayTestDriver"
