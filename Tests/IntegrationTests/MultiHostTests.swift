@@ -62,6 +62,7 @@ extension MultiHostTests {
         }
 
         @Test func hostsAreRemovedWhenTheBodyThrows() async throws {
+            try NetworkHosts.requireSupport()
             struct Stop: Error {}
             var hosts: NetworkHosts?
             await #expect(throws: Stop.self) {
@@ -77,6 +78,7 @@ extension MultiHostTests {
         }
 
         @Test func aCrashedRunsNamespacesAreRemovedByTheNext() async throws {
+            try NetworkHosts.requireSupport()
             // A pid that was just used and is gone stands for the crashed test process.
             let gone = try runProgram("/bin/sh", ["-c", "echo $$"])
             let pid = try #require(Int32(gone.output.trimmingCharacters(in: .whitespacesAndNewlines)))

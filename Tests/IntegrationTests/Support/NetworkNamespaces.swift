@@ -58,6 +58,12 @@ final class NetworkHosts: @unchecked Sendable {
         return nil
     }
 
+    /// Throws, saying what is missing, where namespaces cannot be made: the first line of a test
+    /// that makes them by other means than `init`.
+    static func requireSupport() throws {
+        if let missing = missingRequirement { throw Failure(description: missing) }
+    }
+
     /// Set to skip the multi-host tests on purpose (they fail, not pass, where they cannot run).
     static let skipVariable = "RAY_TEST_SKIP_NETNS"
     static var skipRequested: Bool { ProcessInfo.processInfo.environment[skipVariable] != nil }
@@ -65,7 +71,7 @@ final class NetworkHosts: @unchecked Sendable {
 
     /// Makes `count` hosts joined by a switch. Throws (having removed what it made) if any step fails.
     init(count: Int) throws {
-        if let missing = Self.missingRequirement { throw Failure(description: missing) }
+        try Self.requireSupport()
         ip = Self.findIP()!
         Self.removeLeftovers()
         let run: Int = Self.runsLock.withLock { Self.runs += 1; return Self.runs }
