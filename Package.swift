@@ -41,7 +41,8 @@ let package = Package(
         .testTarget(name: "RayGCSTests", dependencies: ["RayGCS", "RayCore", "RayTransport"]),
         .testTarget(name: "RayTransportTests", dependencies: ["RayTransport", "RayCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RayTests", dependencies: ["Ray", "RayCore"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["Ray", "RayTestDriver"]),
+        // Support/netns-ssh is a script the multi-host tests run, not a source or a resource.
+        .testTarget(name: "IntegrationTests", dependencies: ["Ray", "RayTestDriver"], exclude: ["Support/netns-ssh"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -96,10 +96,7 @@ final class TestDriverProcess {
     private var buffered = ""
 
     init(mode: String) throws {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        let bundle = String(decoding: buffer[0..<max(count, 0)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let executable = URL(fileURLWithPath: bundle).deletingLastPathComponent().appendingPathComponent("RayTestDriver").path
+        let executable = buildProductsDirectory() + "/RayTestDriver"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [mode]

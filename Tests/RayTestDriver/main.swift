@@ -4,6 +4,7 @@ import Ray
 
 // Started by the integration tests as a separate driver program. It starts a local cluster,
 // reports the process IDs of the cluster's services, then does what the first argument says.
+// `tcp-serve PORT` and `tcp-probe HOST PORT` start no cluster (see TCPProbe.swift).
 
 struct Shout: RemoteFunction1 {
     static func run(_ text: String) -> Int32 {
@@ -24,6 +25,16 @@ func report(_ line: String) {
 }
 
 let mode = CommandLine.arguments.dropFirst().first ?? "hold"
+// Plain TCP, no cluster: the multi-host tests check that their network namespaces can reach each other.
+switch mode {
+case "tcp-serve":
+    try serveTCP(port: UInt16(CommandLine.arguments[2])!)
+case "tcp-probe":
+    try probeTCP(host: CommandLine.arguments[2], port: UInt16(CommandLine.arguments[3])!)
+    exit(0)
+default:
+    break
+}
 let ray = try await Ray.start(RayOptions(cpus: 1))
 report("session \(ray.sessionDirectory)")
 report("services \(ray.serviceProcessIDs.map(String.init).joined(separator: " "))")
