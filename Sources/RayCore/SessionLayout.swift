@@ -10,6 +10,10 @@ public struct SessionLayout: Sendable {
     public var rayletSocket: String { directory + "/raylet.sock" }
     /// Service and worker output, with `RayOptions(redirectOutput: true)`; kept after the session.
     public var logs: String { directory + "/logs" }
+    /// What `ray start` started on this machine (`NodeRecord`): how drivers join, what `ray stop` stops.
+    public var nodeRecord: String { directory + "/node.json" }
+    /// The cluster token a head node made (mode 0600): other nodes and drivers need a copy.
+    public var clusterToken: String { directory + "/cluster_token" }
 
     /// Where the worker hosting an actor listens for its callers: callers derive it from the
     /// actor's ID alone.

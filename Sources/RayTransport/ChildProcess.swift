@@ -5,9 +5,11 @@ import Glibc
 /// close-on-exec, so a child inherits only what is mapped here.
 public enum ChildProcess {
     /// Spawns `executable`; `extraDescriptors` maps our fds to fd numbers in the child.
+    /// - Parameter newSession: the child leads a session of its own (`setsid`), so a terminal's
+    ///   hangup or Ctrl-C reaches it no more: how `ray start` detaches its services.
     public static func spawn(executable: String, arguments: [String], environment: [String: String],
                              stdout: Int32 = -1, stderr: Int32 = -1,
-                             extraDescriptors: [(ours: Int32, theirs: Int32)] = []) throws(TransportError) -> pid_t {
+                             extraDescriptors: [(ours: Int32, theirs: Int32)] = [], newSession: Bool = false) throws(TransportError) -> pid_t {
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -16,7 +18,7 @@ public enum ChildProcess {
         }
         let ours = extraDescriptors.map(\.ours)
         let theirs = extraDescriptors.map(\.theirs)
-        let pid = cray_spawn(executable, argv, envp, ours, theirs, Int32(ours.count), stdout, stderr, 0)
+        let pid = cray_spawn(executable, argv, envp, ours, theirs, Int32(ours.count), stdout, stderr, newSession ? 1 : 0)
         guard pid > 0 else { throw .system("posix_spawn \(executable)", -pid) }
         return pid
     }

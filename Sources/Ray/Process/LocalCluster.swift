@@ -28,7 +28,7 @@ final class LocalCluster: @unchecked Sendable {
         let cluster = LocalCluster(sessionDirectory: session, lifeline: pipe.write, keepLogs: options.redirectOutput)
         defer { close(pipe.read) }
         do {
-            let executable = try executablePath()
+            let executable = try ServiceProcess.executablePath()
             let gcsSocket = layout.gcsSocket
             let rayletSocket = layout.rayletSocket
             try cluster.launch("gcs", executable: executable, lifeline: pipe.read, redirect: options.redirectOutput,
@@ -77,48 +77,8 @@ final class LocalCluster: @unchecked Sendable {
         if !keepLogs { try? FileManager.default.removeItem(atPath: sessionDirectory) }
     }
 
-    private func launch(_ mode: String, executable: String, lifeline: Int32, redirect: Bool, environment extra: [String: String]) throws {
-        let ready = try ChildProcess.pipe()
-        var environment = ProcessInfo.processInfo.environment
-        environment[RayEnvironmentKey.processMode] = mode
-        environment[RayEnvironmentKey.lifelineFD] = "3"
-        environment[RayEnvironmentKey.readyFD] = "4"
-        environment.merge(extra) { $1 }
-        var output: (Int32, Int32) = (-1, -1)
-        if redirect {
-            let logs = SessionLayout(directory: sessionDirectory).logs
-            mkdir(logs, 0o700)
-            output = (open("\(logs)/\(mode).out", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644),
-                      open("\(logs)/\(mode).err", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644))
-        }
-        let pid: pid_t
-        do {
-            pid = try ChildProcess.spawn(executable: executable, arguments: [executable, "--ray-\(mode)"], environment: environment,
-                                         stdout: output.0, stderr: output.1,
-                                         extraDescriptors: [(lifeline, 3), (ready.write, 4)])
-        } catch {
-            close(ready.read)
-            close(ready.write)
-            throw error
-        }
-        close(ready.write)
-        if output.0 >= 0 { close(output.0) }
-        if output.1 >= 0 { close(output.1) }
-        processIDs.append(pid)
-        defer { close(ready.read) }
-        var pollfd = Glibc.pollfd(fd: ready.read, events: Int16(POLLIN), revents: 0)
-        let rc = poll(&pollfd, 1, 20_000)
-        var byte: UInt8 = 0
-        guard rc == 1, read(ready.read, &byte, 1) == 1 else {
-            throw RayError.system("the \(mode) process (pid \(pid)) did not start; see its error output above"
-                + (redirect ? " or in \(sessionDirectory)/logs/\(mode).err" : ""))
-        }
-    }
-
-    private static func executablePath() throws -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard count > 0 else { throw RayError.system("cannot resolve /proc/self/exe: \(String(cString: strerror(errno)))") }
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    private func launch(_ mode: String, executable: String, lifeline: Int32, redirect: Bool, environment: [String: String]) throws {
+        processIDs.append(try ServiceProcess.launch(mode, executable: executable, environment: environment,
+                                                    logs: redirect ? SessionLayout(directory: sessionDirectory).logs : nil, lifeline: lifeline))
     }
 }
