@@ -44,6 +44,20 @@ public final class FramedConnection: @unchecked Sendable {
         FramedConnection(fd: try UnixSocket.connect(path: path, secret: secret))
     }
 
+    /// Connects to a service of the cluster over TCP and proves the cluster's token, checking the
+    /// service's proof too (see `TokenHandshake`); each step gets `timeout` seconds.
+    public static func connect(to address: NetworkAddress, token: ClusterToken,
+                               timeout: Double = Handshake.defaultTimeout) throws(TransportError) -> FramedConnection {
+        let fd = try TCPSocket.connect(to: address, timeout: timeout)
+        do throws(TransportError) {
+            try TokenHandshake.introduce(fd: fd, token: token, timeout: timeout)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        return FramedConnection(fd: fd)
+    }
+
     deinit {
         close()
         receiveBudget?.giveBack(buffer.count - Self.initialBufferSize)
@@ -110,7 +124,13 @@ public final class FramedConnection: @unchecked Sendable {
         if let result { throw result }
     }
 
+    /// Sends a descriptor (`SCM_RIGHTS`); only a Unix socket can. Over TCP the kernel would
+    /// drop it and send its one-byte carrier as if it were frame bytes, so that is refused.
     public func sendDescriptor(_ descriptor: Int32) throws(TransportError) {
+        var domain: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) == 0 else { throw .system("getsockopt(SO_DOMAIN)", errno) }
+        guard domain == AF_UNIX else { throw .descriptorPassingNeedsUnixSocket }
         let rc = writeLock.withLock { _ in cray_send_fd(fd, descriptor) }
         guard rc == 0 else { throw .system("sendmsg(SCM_RIGHTS)", errno) }
     }
