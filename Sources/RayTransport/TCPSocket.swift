@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import RayCore
 
@@ -6,8 +7,8 @@ import RayCore
 /// (frames are small requests waiting for answers; Nagle's delay would add up to 40 ms to each),
 /// and large socket buffers (see `bufferSize`).
 public enum TCPSocket {
-    /// The send and receive buffer each TCP socket asks for: one 8 MiB object chunk in flight.
-    /// The kernel caps it at `net.core.wmem_max`/`rmem_max` (and doubles it for bookkeeping).
+    /// The send and receive buffer each TCP socket asks for: one 8 MiB object chunk in flight,
+    /// the bandwidth-delay product of a 10 Gb/s link at 6 ms round trip. See `setBufferSizes`.
     public static let bufferSize: Int32 = 8 << 20
 
     /// Listens on `address` (port 0: the kernel picks a free port) and returns the socket and the
@@ -133,11 +134,22 @@ public enum TCPSocket {
         }
     }
 
-    /// Asks for `bufferSize`; a kernel that grants less still works, only with a smaller window.
+    /// Asks for `bufferSize` where the kernel grants it. A size set by hand turns off the kernel's
+    /// own tuning of that buffer (which grows to `tcp_rmem`/`tcp_wmem`'s maximum, 4-6 MiB by
+    /// default); where `net.core.rmem_max`/`wmem_max` is small (208 KiB by default) the set size
+    /// would be capped there, so the buffer is left to the kernel.
     private static func setBufferSizes(_ fd: Int32) {
         var size = bufferSize
-        for option in [SO_SNDBUF, SO_RCVBUF] {
+        for (option, granted) in [(SO_SNDBUF, grantsSendBuffer), (SO_RCVBUF, grantsReceiveBuffer)] where granted {
             _ = setsockopt(fd, SOL_SOCKET, option, &size, socklen_t(MemoryLayout<Int32>.size))
         }
+    }
+
+    /// Whether the kernel's limit lets a socket have `bufferSize` (it doubles what is asked, up to twice the limit).
+    static let grantsSendBuffer = kernelLimit("/proc/sys/net/core/wmem_max") >= Int(bufferSize) / 2
+    static let grantsReceiveBuffer = kernelLimit("/proc/sys/net/core/rmem_max") >= Int(bufferSize) / 2
+
+    private static func kernelLimit(_ path: String) -> Int {
+        (try? String(contentsOfFile: path, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? 0
     }
 }
