@@ -13,8 +13,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // Platform calls Swift's Glibc module cannot make: memfd, SCM_RIGHTS, the worker-mode hook.
-        .target(name: "CRaySupport"),
+        // Platform calls Swift's Glibc module cannot make: memfd, SCM_RIGHTS, the worker-mode hook;
+        // and HMAC-SHA256 from the system's libcrypto, for the cluster token's handshake.
+        .target(name: "CRaySupport", linkerSettings: [.linkedLibrary("crypto")]),
         // IDs, the value codec, wire messages: no sockets, no processes.
         .target(name: "RayCore"),
         // Framed Unix/TCP socket connections and file-descriptor passing.

@@ -44,6 +44,20 @@ public final class FramedConnection: @unchecked Sendable {
         FramedConnection(fd: try UnixSocket.connect(path: path, secret: secret))
     }
 
+    /// Connects to a service of the cluster over TCP and proves the cluster's token, checking the
+    /// service's proof too (see `TokenHandshake`); each step gets `timeout` seconds.
+    public static func connect(to address: NetworkAddress, token: ClusterToken,
+                               timeout: Double = Handshake.defaultTimeout) throws(TransportError) -> FramedConnection {
+        let fd = try TCPSocket.connect(to: address, timeout: timeout)
+        do throws(TransportError) {
+            try TokenHandshake.introduce(fd: fd, token: token, timeout: timeout)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        return FramedConnection(fd: fd)
+    }
+
     deinit {
         close()
         receiveBudget?.giveBack(buffer.count - Self.initialBufferSize)
@@ -92,25 +106,72 @@ public final class FramedConnection: @unchecked Sendable {
 
     private func write(_ frame: [UInt8]) throws(TransportError) {
         let result: TransportError? = writeLock.withLock { _ in
-            frame.withUnsafeBytes { raw in
-                var sent = 0
-                while sent < raw.count {
-                    let n = Glibc.send(fd, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
-                    if n > 0 {
-                        sent += n
-                    } else if n < 0 && errno == EINTR {
-                        continue
-                    } else {
-                        return n == 0 || errno == EPIPE || errno == ECONNRESET ? .closed : .system("send", errno)
-                    }
-                }
-                return nil
-            }
+            frame.withUnsafeBytes { Self.sendAll(fd, $0, UnsafeRawBufferPointer(start: nil, count: 0)) }
         }
         if let result { throw result }
     }
 
+    /// Writes one frame whose last bytes come straight from memory: `u32 length` (of header and
+    /// body), `header`, `body`, in one `sendmsg` of two pieces, so a large body (an object chunk in
+    /// shared memory) reaches the socket without first being copied into an array. The receiver
+    /// reads an ordinary frame: `header` is the start of its body, the message tag and the fields
+    /// before the raw bytes.
+    public func send(header: [UInt8], body: UnsafeRawBufferPointer) throws(TransportError) {
+        let length = header.count + body.count
+        guard length <= Self.maxFrameSize else { throw .frameTooLarge(length) }
+        var prefix = [UInt8]()
+        prefix.reserveCapacity(4 + header.count)
+        withUnsafeBytes(of: UInt32(length).littleEndian) { prefix.append(contentsOf: $0) }
+        prefix += header
+        // Frames gathered during a batch were sent before this one.
+        if corked && isReaderThread { try flushOutbox() }
+        let result: TransportError? = writeLock.withLock { _ in
+            prefix.withUnsafeBytes { prefix in Self.sendAll(fd, prefix, body) }
+        }
+        if let result { throw result }
+    }
+
+    /// Writes `first` then `second` with `sendmsg`, as many times as the socket needs.
+    private static func sendAll(_ fd: Int32, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> TransportError? {
+        let total = first.count + second.count
+        var sent = 0
+        var pieces = [iovec(), iovec()]
+        while sent < total {
+            var count = 0
+            if sent < first.count {
+                pieces[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress! + sent), iov_len: first.count - sent)
+                count += 1
+            }
+            let intoSecond = max(0, sent - first.count)
+            if intoSecond < second.count {
+                pieces[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress! + intoSecond),
+                                      iov_len: second.count - intoSecond)
+                count += 1
+            }
+            let n = pieces.withUnsafeMutableBufferPointer { pieces in
+                var message = msghdr()
+                message.msg_iov = pieces.baseAddress
+                message.msg_iovlen = count
+                return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+            }
+            if n > 0 {
+                sent += n
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else {
+                return n == 0 || errno == EPIPE || errno == ECONNRESET ? .closed : .system("sendmsg", errno)
+            }
+        }
+        return nil
+    }
+
+    /// Sends a descriptor (`SCM_RIGHTS`); only a Unix socket can. Over TCP the kernel would
+    /// drop it and send its one-byte carrier as if it were frame bytes, so that is refused.
     public func sendDescriptor(_ descriptor: Int32) throws(TransportError) {
+        var domain: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &length) == 0 else { throw .system("getsockopt(SO_DOMAIN)", errno) }
+        guard domain == AF_UNIX else { throw .descriptorPassingNeedsUnixSocket }
         let rc = writeLock.withLock { _ in cray_send_fd(fd, descriptor) }
         guard rc == 0 else { throw .system("sendmsg(SCM_RIGHTS)", errno) }
     }

@@ -15,18 +15,7 @@ public enum Handshake {
     public static func introduce(fd: Int32, secret: SessionSecret) throws(TransportError) {
         var frame = [UInt8]()
         withUnsafeBytes(of: UInt32(bodyLength).littleEndian) { frame.append(contentsOf: $0) }
-        frame += magic + secret.bytes
-        var sent = 0
-        while sent < frame.count {
-            let n = frame.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, $0.count - sent, Int32(MSG_NOSIGNAL)) }
-            if n > 0 {
-                sent += n
-            } else if n < 0 && errno == EINTR {
-                continue
-            } else {
-                throw n == 0 || errno == EPIPE || errno == ECONNRESET ? .closed : .system("send handshake", errno)
-            }
-        }
+        try HandshakeIO.send(frame + magic + secret.bytes, fd: fd)
     }
 
     /// The service's side: checks the peer's user with the kernel (`SO_PEERCRED`), then reads
@@ -38,28 +27,10 @@ public enum Handshake {
         guard uid == geteuid() || uid == 0 else {
             throw .unauthenticated("peer runs as user \(uid), not as this session's user \(geteuid())")
         }
-        let expected = 4 + bodyLength
-        var received = [UInt8](repeating: 0, count: expected)
-        var count = 0
-        let deadline = BusyPoll.now() + UInt64(timeout * 1e9)
-        while count < expected {
-            let now = BusyPoll.now()
-            guard now < deadline else { throw .unauthenticated("no handshake within \(timeout) s") }
-            var pollfd = Glibc.pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&pollfd, 1, Int32(max(1, (deadline - now) / 1_000_000)))
-            if ready < 0 && errno != EINTR { throw .system("poll", errno) }
-            guard ready > 0 else { continue }
-            let n = received.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + count, expected - count, Int32(MSG_DONTWAIT)) }
-            if n > 0 {
-                count += n
-                // Refuse a wrong length as soon as it is known: nothing bigger is ever read.
-                if count >= 4 && received.withUnsafeBytes({ UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }) != bodyLength {
-                    throw .unauthenticated("the first frame is not a handshake")
-                }
-            } else if n == 0 {
-                throw .closed
-            } else if errno != EAGAIN && errno != EINTR {
-                throw .system("recv handshake", errno)
+        let received = try HandshakeIO.receive(4 + bodyLength, fd: fd, before: HandshakeIO.Deadline(seconds: timeout)) { bytes throws(TransportError) in
+            // Refuse a wrong length as soon as it is known: nothing bigger is ever read.
+            if bytes.count >= 4 && bytes.withUnsafeBytes({ UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }) != bodyLength {
+                throw .unauthenticated("the first frame is not a handshake")
             }
         }
         guard Array(received[4..<4 + magic.count]) == magic else { throw .unauthenticated("the first frame is not a handshake") }

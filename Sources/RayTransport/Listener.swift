@@ -1,21 +1,30 @@
 import Foundation
 import Glibc
 import Logging
+import RayCore
 import Synchronization
 
-/// Accepts connections on a Unix socket and hands over those that authenticate: each new
-/// connection gets a thread of its own, which runs the `Handshake` (peer user, session secret,
-/// deadline, fixed size) and then serves the connection. Until it has authenticated, a peer
+/// Accepts connections on a Unix socket or on TCP and hands over those that authenticate: each
+/// new connection gets a thread of its own, which runs the handshake (on a Unix socket
+/// `Handshake`: peer user, session secret; on TCP `TokenHandshake`: the cluster token; both with a
+/// deadline and fixed sizes) and then serves the connection. Until it has authenticated, a peer
 /// costs one small buffer, and at most `maxPendingHandshakes` peers may be unauthenticated at once;
 /// after, the receive buffers of all its connections together grow only as far as one
 /// `ReceiveBudget` allows.
 public final class Listener: @unchecked Sendable {
-    public let path: String
+    /// The socket file of a Unix listener; nil on TCP.
+    public var path: String? {
+        if case let .unix(path, _) = endpoint { path } else { nil }
+    }
+    /// The address a TCP listener is bound to, with the real port if it asked for port 0; nil on a Unix socket.
+    public var address: NetworkAddress? {
+        if case let .tcp(address, _) = endpoint { address } else { nil }
+    }
     /// More peers than this that have not authenticated yet are refused at once.
     public static let maxPendingHandshakes = 64
 
     private let fd: Int32
-    private let secret: SessionSecret
+    private let endpoint: ListenerEndpoint
     private let log: Logger
     private let handshakeTimeout: Double
     private let closed = Atomic<Bool>(false)
@@ -23,21 +32,34 @@ public final class Listener: @unchecked Sendable {
     /// Shared by the connections this listener accepts.
     private let receiveBudget: ReceiveBudget
 
-    public init(path: String, secret: SessionSecret, log: Logger, handshakeTimeout: Double = Handshake.defaultTimeout,
-                receiveBudget: ReceiveBudget = ReceiveBudget()) throws(TransportError) {
-        self.path = path
-        self.receiveBudget = receiveBudget
-        self.secret = secret
+    /// Listens on a Unix socket at `path`, for processes of this session.
+    public convenience init(path: String, secret: SessionSecret, log: Logger, handshakeTimeout: Double = Handshake.defaultTimeout,
+                            receiveBudget: ReceiveBudget = ReceiveBudget()) throws(TransportError) {
+        self.init(fd: try UnixSocket.listen(path: path), endpoint: .unix(path: path, secret: secret), log: log,
+                  handshakeTimeout: handshakeTimeout, receiveBudget: receiveBudget)
+    }
+
+    /// Listens on TCP at `tcp` (port 0: a free port, see `address`), for machines of this cluster.
+    public convenience init(tcp: NetworkAddress, token: ClusterToken, log: Logger, handshakeTimeout: Double = Handshake.defaultTimeout,
+                            receiveBudget: ReceiveBudget = ReceiveBudget()) throws(TransportError) {
+        let (fd, bound) = try TCPSocket.listen(tcp)
+        self.init(fd: fd, endpoint: .tcp(address: bound, token: token), log: log, handshakeTimeout: handshakeTimeout,
+                  receiveBudget: receiveBudget)
+    }
+
+    private init(fd: Int32, endpoint: ListenerEndpoint, log: Logger, handshakeTimeout: Double, receiveBudget: ReceiveBudget) {
+        self.fd = fd
+        self.endpoint = endpoint
         self.log = log
         self.handshakeTimeout = handshakeTimeout
-        fd = try UnixSocket.listen(path: path)
+        self.receiveBudget = receiveBudget
     }
 
     public func start(onConnection: @escaping @Sendable (FramedConnection) -> Void) {
         let thread = Thread { [self] in
-            acceptLoop(accept: { [fd] in UnixSocket.accept(fd) }, onConnection: onConnection)
+            acceptLoop(accept: { [fd, endpoint] in endpoint.accept(fd) }, onConnection: onConnection)
         }
-        thread.name = "accept \(path)"
+        thread.name = "accept \(endpoint)"
         thread.start()
     }
 
@@ -53,11 +75,11 @@ public final class Listener: @unchecked Sendable {
                 backoff = 0
                 admit(client, onConnection: onConnection)
             case let .failure(error) where error.isTemporary:
-                if backoff == 0 { log.warning("accept on \(path) failed (\(error)); backing off and accepting again") }
+                if backoff == 0 { log.warning("accept on \(endpoint) failed (\(error)); backing off and accepting again") }
                 backoff = min(max(backoff * 2, 1000), 1_000_000)
                 usleep(backoff)
             case let .failure(error):
-                if !closed.load(ordering: .acquiring) { log.warning("stopped accepting on \(path): \(error)") }
+                if !closed.load(ordering: .acquiring) { log.warning("stopped accepting on \(endpoint): \(error)") }
                 return
             }
         }
@@ -71,10 +93,10 @@ public final class Listener: @unchecked Sendable {
         }
         FramedConnection.startThread(name: "ray connection") { [self] in
             do throws(TransportError) {
-                try Handshake.authenticate(fd: client, secret: secret, timeout: handshakeTimeout)
+                try endpoint.authenticate(client, timeout: handshakeTimeout)
             } catch {
                 pendingHandshakes.wrappingSubtract(1, ordering: .relaxed)
-                if case .closed = error {} else { log.warning("refused a connection on \(path): \(error)") }
+                if case .closed = error {} else { log.warning("refused a connection on \(endpoint): \(error)") }
                 Glibc.close(client)
                 return
             }
@@ -83,12 +105,12 @@ public final class Listener: @unchecked Sendable {
         }
     }
 
-    /// Stops accepting and removes the socket file.
+    /// Stops accepting and removes a Unix socket's file.
     public func close() {
         closed.store(true, ordering: .releasing)
         shutdown(fd, Int32(SHUT_RDWR))
         Glibc.close(fd)
-        unlink(path)
+        endpoint.removeTraces()
     }
 }
 

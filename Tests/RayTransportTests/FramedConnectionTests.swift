@@ -100,6 +100,50 @@ import Testing
         #expect(inbox.messages == [small, big, small, big])
     }
 
+    /// An 8 MiB body sent from raw memory behind a header arrives as one ordinary frame, byte for
+    /// byte, over TCP (many partial writes: the body is larger than the socket's buffers), and
+    /// frames around it keep their order.
+    @Test func aHeaderAndABodyFromMemoryArriveAsOneFrame() async throws {
+        let pair = try TCPPair()
+        let (a, b) = (FramedConnection(fd: pair.client), FramedConnection(fd: pair.server))
+        defer { a.close(); b.close() }
+        // The body is the last field of a `lookupActorName`: its u32 length is the header's end.
+        let body = UnsafeMutableRawBufferPointer.allocate(byteCount: 8 << 20, alignment: 64)
+        defer { body.deallocate() }
+        for i in 0..<body.count { body[i] = UInt8(ascii: "a") + UInt8(i % 26) }
+        var header = WireWriter()
+        header.u8(MessageTag.lookupActorName.rawValue)
+        header.u64(7)
+        header.u32(UInt32(body.count))
+        let before = Message.killActor(TaskID(high: 1, low: 1)), after = Message.killActor(TaskID(high: 1, low: 2))
+        let sent = Atomic<Bool>(false)
+        // The buffer outlives the sender: the test waits for it before deallocating.
+        nonisolated(unsafe) let source = UnsafeRawBufferPointer(body)
+        FramedConnection.startThread(name: "test sender") { [header] in
+            try? a.send(before)
+            try? a.send(header: header.bytes, body: source)
+            try? a.send(after)
+            sent.store(true, ordering: .releasing)
+        }
+        #expect(try b.receive() == before)
+        guard case let .lookupActorName(request, name) = try b.receive() else {
+            Issue.record("the frame did not decode as the message its header starts")
+            return
+        }
+        #expect(request == 7)
+        #expect(name.utf8.elementsEqual(UnsafeRawBufferPointer(body)))
+        #expect(try b.receive() == after)
+        try await waitUntil { sent.load(ordering: .acquiring) }
+    }
+
+    @Test func aBodyBeyondTheFrameLimitIsRefusedBeforeAnyByteIsSent() throws {
+        let (a, b) = Self.pair()
+        defer { a.close(); b.close() }
+        let huge = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: 0x1000), count: FramedConnection.maxFrameSize)
+        #expect(throws: TransportError.self) { try a.send(header: [1, 2], body: huge) }
+        try a.send(.shutdown)
+        #expect(try b.receive() == .shutdown)
+    }
 
     /// A service's connections together grow their receive buffers only as far as its budget.
     @Test func connectionsOfAServiceShareOneReceiveBudget() async throws {

@@ -39,6 +39,10 @@ int cray_is_reader_thread(void);
 void cray_mark_job_runner_thread(void);
 int cray_is_job_runner_thread(void);
 
+/// HMAC-SHA256 of `data` under `key` (OpenSSL's libcrypto), written to the 32 bytes at `out`.
+/// 0, or -1 if libcrypto failed.
+int cray_hmac_sha256(const void *key, size_t key_length, const void *data, size_t length, unsigned char out[32]);
+
 /// Makes stdout line-buffered (it is a pipe in workers).
 void cray_line_buffer_stdout(void);
 
