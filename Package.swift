@@ -7,10 +7,14 @@ let package = Package(
     products: [
         .library(name: "Ray", targets: ["Ray"]),
         .executable(name: "ray-tour", targets: ["Tour"]),
+        // The `ray` command: start, join, stop and inspect a cluster of many machines.
+        .executable(name: "ray", targets: ["RayCommand"]),
     ],
     dependencies: [
         // Logging for the services (about 4 s of a clean build).
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Command-line parsing for the `ray` command only (the library does not build it).
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
         // Platform calls Swift's Glibc module cannot make: memfd, SCM_RIGHTS, the worker-mode hook;
@@ -34,6 +38,7 @@ let package = Package(
                                             .product(name: "Logging", package: "swift-log")],
                 swiftSettings: [.enableUpcomingFeature("NonisolatedNonsendingByDefault")]),
         .executableTarget(name: "Tour", dependencies: ["Ray"], path: "Examples/Tour"),
+        .executableTarget(name: "RayCommand", dependencies: ["Ray", "RayCore", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // A driver program the integration tests start and kill, to test what outlives a driver.
         .executableTarget(name: "RayTestDriver", dependencies: ["Ray"], path: "Tests/RayTestDriver"),
         .testTarget(name: "RayCoreTests", dependencies: ["RayCore"]),

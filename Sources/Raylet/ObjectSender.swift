@@ -28,11 +28,11 @@ final class ObjectSender: Sendable {
             var sent = 0
             repeat {
                 let count = min(Self.chunkSize, size - sent)
-                let prefix = Message.objectChunkFramePrefix(id: id, totalSize: size, offset: sent, contained: sent == 0 ? contained : [],
-                                                            count: count)
+                let header = Message.objectChunkHeader(id: id, totalSize: size, offset: sent, contained: sent == 0 ? contained : [],
+                                                       count: count)
                 let body = UnsafeRawBufferPointer(arena.buffer(offset: offset + sent, count: count))
                 do {
-                    try connection.send(frame: prefix + Array(body))
+                    try connection.send(header: header, body: body)
                 } catch {
                     return
                 }

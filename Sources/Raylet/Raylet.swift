@@ -136,7 +136,9 @@ public final class Raylet: @unchecked Sendable {
     /// Handles a client's messages, a batch under one lock, until its connection closes.
     private func readMessages(of id: Int, on connection: FramedConnection) {
         connection.readLoop(onMessages: { [self] messages in
-            if messages.contains(where: { if case .shutdown = $0 { true } else { false } }) {
+            // The driver that started a private cluster ends it; a node of a cluster started with
+            // `ray start` outlives its drivers (`ray stop` ends it).
+            if network == nil, messages.contains(where: { if case .shutdown = $0 { true } else { false } }) {
                 onShutdownRequest()
                 return
             }

@@ -22,6 +22,10 @@ public struct Ray: Sendable {
     /// Starts a local cluster (a control store, a raylet with its object store, and workers on
     /// demand, all child processes of this program) and connects to it. The processes end when
     /// `shutdown` is called or this program exits, however it exits.
+    ///
+    /// With an address (`RayOptions.address`, or `RAY_ADDRESS` in the environment) it joins the
+    /// cluster started there with `ray start` instead, through the node `ray start` started on
+    /// this machine; `shutdown` then only disconnects.
     public static func start(_ options: RayOptions = RayOptions()) async throws -> Ray {
         if CoreWorkerRegistry.current != nil {
             throw RayError.invalidArgument("Ray is already started in this process; call shutdown() first")
@@ -33,11 +37,22 @@ public struct Ray: Sendable {
         }
         let core: any CoreWorker
         switch options.mode {
-        case .cluster: core = try LocalCluster.start(options)
+        case .cluster:
+            if let address = options.clusterAddress {
+                core = try ClusterJoin.connect(address: address, options: options)
+            } else {
+                core = try LocalCluster.start(options)
+            }
         case .local: core = LocalModeCoreWorker(resources: options.resources, seed: options.objectIDSeed)
         }
         CoreWorkerRegistry.install(core)
         return Ray(core: core)
+    }
+
+    /// Joins the cluster at `address` (`ip:port` of its head, or `auto`), which `ray start` started:
+    /// `start(RayOptions(address: address))`.
+    public static func connect(address: String) async throws -> Ray {
+        try await start(RayOptions(address: address))
     }
 
     /// Starts a cluster as `start` does, runs `body` with it, and shuts it down after, whether
@@ -68,6 +83,14 @@ public struct Ray: Sendable {
 
     /// The node this process is connected to.
     public var nodeID: NodeID { core.nodeID }
+
+    /// The IP address of the node this process runs on (the seed's `ray.services.get_node_ip_address()`).
+    public var nodeIPAddress: String { core.nodeIP }
+
+    /// The IP address of the node the calling task, actor or driver runs on.
+    public static var nodeIPAddress: String {
+        get throws { try current().nodeIPAddress }
+    }
 
     /// The session directory of the node: its sockets, and logs when output is redirected.
     public var sessionDirectory: String { core.sessionDirectory }

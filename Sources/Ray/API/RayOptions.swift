@@ -25,9 +25,14 @@ public struct RayOptions: Sendable {
     public var objectIDSeed: UInt64?
     /// Seconds an idle worker process stays before it is stopped.
     public var idleWorkerTimeout: Double
+    /// `ip:port` of a cluster started with `ray start` to join instead of starting a private one
+    /// (`auto`: the cluster of the node started on this machine); nil reads `RAY_ADDRESS`. The
+    /// node options above are then the cluster's, not this program's.
+    public var address: String?
 
     public init(cpus: Double? = nil, gpus: Double = 0, customResources: [String: Double] = [:], objectStoreMemory: Int? = nil,
-                mode: Mode = .cluster, redirectOutput: Bool = false, objectIDSeed: UInt64? = nil, idleWorkerTimeout: Double = 10) {
+                mode: Mode = .cluster, redirectOutput: Bool = false, objectIDSeed: UInt64? = nil, idleWorkerTimeout: Double = 10,
+                address: String? = nil) {
         self.cpus = cpus
         self.gpus = gpus
         self.customResources = customResources
@@ -36,6 +41,13 @@ public struct RayOptions: Sendable {
         self.redirectOutput = redirectOutput
         self.objectIDSeed = objectIDSeed
         self.idleWorkerTimeout = idleWorkerTimeout
+        self.address = address
+    }
+
+    /// The cluster to join: `address`, else `RAY_ADDRESS`; nil starts a private one.
+    var clusterAddress: String? {
+        let address = address ?? ProcessInfo.processInfo.environment[RayEnvironmentKey.address]
+        return address?.isEmpty == false ? address : nil
     }
 
     var resources: Resources {

@@ -15,6 +15,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
 
     let jobID: JobID
     let nodeID: NodeID
+    let nodeIP: String
     let rootContext: SubmissionContext
     let sessionDirectory: String
     /// What this process proves to the session's services and actors when it connects.
@@ -44,16 +45,17 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     /// `init` (its services call back into this core worker).
     private var actorCalls: ActorCallRouter!
 
-    /// Connects to the raylet at `rayletSocket` (and the control store at `gcsSocket`, for drivers).
-    init(rayletSocket: String, gcsSocket: String?, registration: ClientRegistration, secret: SessionSecret, seed: UInt64?,
+    /// Connects to the raylet at `rayletSocket` (and the control store at `gcs`, if given).
+    init(rayletSocket: String, gcs gcsEndpoint: GCSEndpoint?, registration: ClientRegistration, secret: SessionSecret, seed: UInt64?,
+         nodeIP: String = "127.0.0.1",
          cluster: LocalCluster? = nil,
          onTask: (@Sendable (ClusterCoreWorker, TaskSpec, [ObjectLocation], [Int]) -> Void)? = nil,
          onDisconnect: (@Sendable () -> Void)? = nil) throws {
         self.cluster = cluster
         var registration = registration
         var gcs: FramedConnection?
-        if let gcsSocket {
-            let connection = try FramedConnection.connect(path: gcsSocket, secret: secret)
+        if let gcsEndpoint {
+            let connection = try gcsEndpoint.connect(secret: secret)
             if registration.kind == .driver {
                 try connection.send(.registerJob(request: 0))
                 guard case let .jobRegistered(_, jobID) = try connection.receive() else {
@@ -74,6 +76,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         rayletReplies = PendingReplies { [raylet] request in try? raylet.send(.cancelRequest(request: request)) }
         self.gcs = gcs
         self.nodeID = nodeID
+        self.nodeIP = nodeIP
         self.jobID = registration.jobID
         sessionDirectory = session
         self.secret = secret

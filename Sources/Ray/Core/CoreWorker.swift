@@ -5,6 +5,8 @@ import RayCore
 protocol CoreWorker: AnyObject, Sendable {
     var jobID: JobID { get }
     var nodeID: NodeID { get }
+    /// The IP address of this process's node (the seed's `get_node_ip_address`).
+    var nodeIP: String { get }
     /// The submission context of code not running inside a task (the driver's main program).
     var rootContext: SubmissionContext { get }
     /// Where this node keeps its sockets and logs (empty in local mode).

@@ -12,6 +12,7 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
 
     let jobID = JobID(1)
     let nodeID = NodeID(1)
+    let nodeIP = "127.0.0.1"
     let rootContext: SubmissionContext
     let sessionDirectory = ""
     let serviceProcessIDs: [Int32] = []

@@ -46,7 +46,7 @@ final class LocalCluster: @unchecked Sendable {
                 RayEnvironmentKey.idleWorkerTimeout: String(options.idleWorkerTimeout),
             ])
             let registration = ClientRegistration(kind: .driver, pid: getpid(), jobID: JobID(0), executablePath: executable)
-            return try ClusterCoreWorker(rayletSocket: rayletSocket, gcsSocket: gcsSocket, registration: registration,
+            return try ClusterCoreWorker(rayletSocket: rayletSocket, gcs: .unix(path: gcsSocket), registration: registration,
                                          secret: secret, seed: options.objectIDSeed, cluster: cluster)
         } catch {
             cluster.stop()

@@ -54,15 +54,25 @@ public struct NodeRecord: Codable, Sendable, Equatable {
 
     /// Whether the process is still the one recorded (not exited, its ID not reused).
     static func isRunning(_ service: Service) -> Bool {
-        processStartTime(service.pid) == service.startTime
+        guard let (state, startTime) = processState(service.pid), startTime == service.startTime else { return false }
+        if state == "Z" {
+            // Exited; if it is our child (a test started the node), collect it.
+            var status: Int32 = 0
+            waitpid(service.pid, &status, WNOHANG)
+            return false
+        }
+        return true
     }
 
-    static func processStartTime(_ pid: Int32) -> UInt64? {
+    static func processStartTime(_ pid: Int32) -> UInt64? { processState(pid)?.startTime }
+
+    /// The process's state letter and start time, from `/proc/<pid>/stat`.
+    private static func processState(_ pid: Int32) -> (state: Substring, startTime: UInt64)? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")") else { return nil }
         // Fields after the command name (which may hold spaces): state is field 3, start time 22.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 19 else { return nil }
-        return UInt64(fields[19])
+        guard fields.count > 19, let startTime = UInt64(fields[19]) else { return nil }
+        return (fields[0], startTime)
     }
 }

@@ -15,8 +15,9 @@ enum WorkerRuntime {
         cray_line_buffer_stdout()
         let registration = ClientRegistration(kind: .worker, pid: getpid(), jobID: JobID(job), workerToken: token)
         do {
-            let core = try ClusterCoreWorker(rayletSocket: socket, gcsSocket: environment[RayEnvironmentKey.gcsSocket], registration: registration,
+            let core = try ClusterCoreWorker(rayletSocket: socket, gcs: try GCSEndpoint.fromEnvironment(environment), registration: registration,
                                              secret: ServiceMain.sessionSecret(environment), seed: nil,
+                                             nodeIP: environment[RayEnvironmentKey.nodeIP] ?? "127.0.0.1",
                                              onTask: { core, spec, arguments, gpuIDs in
                                                  execute(spec, arguments: arguments, gpuIDs: gpuIDs, core: core)
                                              }, onDisconnect: { exit(0) })

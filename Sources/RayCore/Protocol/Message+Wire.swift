@@ -177,21 +177,18 @@ extension Message {
         return bytes
     }
 
-    /// The start of an `objectChunk` frame whose `count` payload bytes follow it unencoded: they
-    /// go from the store to the socket with no copy in between. The length prefix counts them.
-    public static func objectChunkFramePrefix(id: ObjectID, totalSize: Int, offset: Int, contained: [ObjectID], count: Int) -> [UInt8] {
+    /// The start of an `objectChunk` body (no length prefix) whose `count` payload bytes follow
+    /// it unencoded: they go from the store to the socket with no copy in between
+    /// (`FramedConnection.send(header:body:)`).
+    public static func objectChunkHeader(id: ObjectID, totalSize: Int, offset: Int, contained: [ObjectID], count: Int) -> [UInt8] {
         var w = WireWriter()
-        w.u32(0)
         w.u8(MessageTag.objectChunk.rawValue)
         w.objectID(id)
         w.u64(UInt64(totalSize))
         w.u64(UInt64(offset))
         w.objectIDs(contained)
         w.u32(UInt32(count))
-        var bytes = w.bytes
-        let length = UInt32(bytes.count - 4 + count).littleEndian
-        withUnsafeBytes(of: length) { for i in 0..<4 { bytes[i] = $0[i] } }
-        return bytes
+        return w.bytes
     }
 
     /// Parses one frame body; every byte must be consumed.
