@@ -29,10 +29,13 @@ public struct RayOptions: Sendable {
     /// (`auto`: the cluster of the node started on this machine); nil reads `RAY_ADDRESS`. The
     /// node options above are then the cluster's, not this program's.
     public var address: String?
+    /// Where session directories go (`<it>/ray/session_…`), and where a driver that joins a
+    /// cluster finds the node `ray start` started; nil reads `RAY_TMPDIR`, else `/tmp`.
+    public var temporaryDirectory: String?
 
     public init(cpus: Double? = nil, gpus: Double = 0, customResources: [String: Double] = [:], objectStoreMemory: Int? = nil,
                 mode: Mode = .cluster, redirectOutput: Bool = false, objectIDSeed: UInt64? = nil, idleWorkerTimeout: Double = 10,
-                address: String? = nil) {
+                address: String? = nil, temporaryDirectory: String? = nil) {
         self.cpus = cpus
         self.gpus = gpus
         self.customResources = customResources
@@ -42,6 +45,11 @@ public struct RayOptions: Sendable {
         self.objectIDSeed = objectIDSeed
         self.idleWorkerTimeout = idleWorkerTimeout
         self.address = address
+        self.temporaryDirectory = temporaryDirectory
+    }
+
+    var temporaryRoot: String {
+        temporaryDirectory ?? ProcessInfo.processInfo.environment[RayEnvironmentKey.temporaryDirectory] ?? "/tmp"
     }
 
     /// The cluster to join: `address`, else `RAY_ADDRESS`; nil starts a private one.

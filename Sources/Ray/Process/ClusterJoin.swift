@@ -5,10 +5,10 @@ import RayTransport
 
 /// How a driver joins a cluster started with `ray start` instead of starting its own: through
 /// the node that `ray start` started on this machine (every driver needs a raylet on its own
-/// machine, for the shared-memory store), found by its record under `RAY_TMPDIR` (or `/tmp`).
+/// machine, for the shared-memory store), found by its record under `RayOptions.temporaryDirectory`.
 enum ClusterJoin {
     static func connect(address: String, options: RayOptions) throws -> ClusterCoreWorker {
-        let records = NodeRecord.all(root: NodeRecord.defaultRoot).filter { record in
+        let records = NodeRecord.all(root: options.temporaryRoot).filter { record in
             record.services.contains { $0.role == "raylet" && NodeRecord.isRunning($0) }
         }
         let wanted = address == "auto" ? records : records.filter { $0.gcsAddress == address }

@@ -21,7 +21,7 @@ final class LocalCluster: @unchecked Sendable {
     static func start(_ options: RayOptions) throws -> ClusterCoreWorker {
         let resources = options.resources
         try ServiceEnvironment.validate(resources)
-        let session = try SessionDirectory.create(root: ProcessInfo.processInfo.environment[RayEnvironmentKey.temporaryDirectory] ?? "/tmp")
+        let session = try SessionDirectory.create(root: options.temporaryRoot)
         let layout = SessionLayout(directory: session)
         let secret = SessionSecret.random()
         let pipe = try ChildProcess.pipe()
