@@ -3,13 +3,14 @@
 #
 # Targets (Fuzz/<Name>Fuzz.swift): message (Message.read, every message decoder), frame
 # (FramedConnection's frame reader over a socket pair), value (ValueDecoder into representative
-# types, and ObjectPayload). Default: all three, 60 seconds each.
+# types, and ObjectPayload), token (the service's side of the cluster token's handshake on
+# arbitrary bytes). Default: all four, 60 seconds each.
 #
 # Builds each target with swiftc straight from the sources (RayCore and RayTransport as
-# modules, CRaySupport with clang; not through SwiftPM), with -sanitize=fuzzer,address, into
-# $RAY_FUZZ_DIR (default .build/fuzz). The corpus of each target grows in $RAY_FUZZ_DIR/corpus
-# across runs; seeds made from valid messages and values by the current encoders are written
-# afresh each run. A crash, a memory error or leak (AddressSanitizer), a hang (no input may take
+# modules, CRaySupport with clang, libcrypto from the system; not through SwiftPM), with
+# -sanitize=fuzzer,address, into $RAY_FUZZ_DIR (default .build/fuzz). The corpus of each target
+# grows in $RAY_FUZZ_DIR/corpus across runs; seeds made from valid messages and values by the
+# current encoders are written afresh each run. A crash, a memory error or leak (AddressSanitizer), a hang (no input may take
 # over 30 s) or an allocation over 512 MB is saved under $RAY_FUZZ_DIR/artifacts and fails the
 # script; a run that is merely slow does not (each target runs for a time, not a count).
 # Replay one: $RAY_FUZZ_DIR/bin/fuzz-<target> <artifact>.
@@ -20,7 +21,7 @@ if ! command -v swiftc >/dev/null && [ -x /opt/swift/usr/bin/swiftc ]; then expo
 seconds=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(message frame value)
+[ ${#targets[@]} -gt 0 ] || targets=(message frame value token)
 
 out=${RAY_FUZZ_DIR:-$PWD/.build/fuzz}
 mkdir -p "$out/obj" "$out/modules/CRaySupport" "$out/bin" "$out/artifacts"
@@ -40,11 +41,13 @@ swiftc "${swift_flags[@]}" -wmo -module-name RayCore -emit-module -emit-module-p
     -c $(find Sources/RayCore -name '*.swift' | sort) -o "$out/obj/RayCore.o"
 
 needs_transport=false
-for t in "${targets[@]}"; do [ "$t" = frame ] && needs_transport=true; done
+for t in "${targets[@]}"; do [ "$t" = frame ] || [ "$t" = token ] && needs_transport=true; done
 transport_objects=()
 if $needs_transport; then
     "$clang" -O1 -g -fsanitize=address,fuzzer-no-link -ISources/CRaySupport/include -c Sources/CRaySupport/CRaySupport.c \
         -o "$out/obj/CRaySupport.o"
+    "$clang" -O1 -g -fsanitize=address,fuzzer-no-link -ISources/CRaySupport/include -c Sources/CRaySupport/HMAC.c \
+        -o "$out/obj/HMAC.o"
     cat > "$out/modules/CRaySupport/module.modulemap" <<EOF
 module CRaySupport {
     header "$PWD/Sources/CRaySupport/include/CRaySupport.h"
@@ -58,7 +61,7 @@ EOF
     swiftc "${swift_flags[@]}" -wmo -module-name RayTransport -I "$out/modules/CRaySupport" \
         -emit-module -emit-module-path "$out/modules/RayTransport.swiftmodule" \
         -c $(find Sources/RayTransport -name '*.swift' | sort) -o "$out/obj/RayTransport.o"
-    transport_objects=("$out/obj/RayTransport.o" "$out/obj/Logging.o" "$out/obj/CRaySupport.o")
+    transport_objects=("$out/obj/RayTransport.o" "$out/obj/Logging.o" "$out/obj/CRaySupport.o" "$out/obj/HMAC.o" -lcrypto)
 fi
 
 for t in "${targets[@]}"; do
@@ -66,7 +69,8 @@ for t in "${targets[@]}"; do
         message) harness=Fuzz/MessageFuzz.swift; objects=("$out/obj/RayCore.o") ;;
         frame) harness=Fuzz/FrameFuzz.swift; objects=("$out/obj/RayCore.o" "${transport_objects[@]}") ;;
         value) harness=Fuzz/ValueFuzz.swift; objects=("$out/obj/RayCore.o") ;;
-        *) echo "unknown fuzz target $t (message, frame, value)" >&2; exit 2 ;;
+        token) harness=Fuzz/TokenHandshakeFuzz.swift; objects=("$out/obj/RayCore.o" "${transport_objects[@]}") ;;
+        *) echo "unknown fuzz target $t (message, frame, value, token)" >&2; exit 2 ;;
     esac
     swiftc "${swift_flags[@]}" -I "$out/modules/CRaySupport" -module-name "Fuzz_$t" "$harness" Fuzz/FuzzSeeds.swift \
         "${objects[@]}" -o "$out/bin/fuzz-$t" 2> >(grep -v "$link_filter" >&2)

@@ -133,36 +133,36 @@ public final class FramedConnection: @unchecked Sendable {
 
     /// Writes `first` then `second` with `sendmsg`, as many times as the socket needs.
     private static func sendAll(_ fd: Int32, _ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer) -> TransportError? {
-        let total = first.count + second.count
-        var sent = 0
-        var pieces = [iovec(), iovec()]
-        while sent < total {
-            var count = 0
-            if sent < first.count {
-                pieces[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress! + sent), iov_len: first.count - sent)
-                count += 1
-            }
-            let intoSecond = max(0, sent - first.count)
-            if intoSecond < second.count {
-                pieces[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress! + intoSecond),
-                                      iov_len: second.count - intoSecond)
-                count += 1
-            }
-            let n = pieces.withUnsafeMutableBufferPointer { pieces in
+        // On the stack: this runs for every frame sent.
+        withUnsafeTemporaryAllocation(of: iovec.self, capacity: 2) { pieces in
+            let total = first.count + second.count
+            var sent = 0
+            while sent < total {
+                var count = 0
+                if sent < first.count {
+                    pieces[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: first.baseAddress! + sent), iov_len: first.count - sent)
+                    count += 1
+                }
+                let intoSecond = max(0, sent - first.count)
+                if intoSecond < second.count {
+                    pieces[count] = iovec(iov_base: UnsafeMutableRawPointer(mutating: second.baseAddress! + intoSecond),
+                                          iov_len: second.count - intoSecond)
+                    count += 1
+                }
                 var message = msghdr()
                 message.msg_iov = pieces.baseAddress
                 message.msg_iovlen = count
-                return sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+                let n = sendmsg(fd, &message, Int32(MSG_NOSIGNAL))
+                if n > 0 {
+                    sent += n
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return n == 0 || errno == EPIPE || errno == ECONNRESET ? .closed : .system("sendmsg", errno)
+                }
             }
-            if n > 0 {
-                sent += n
-            } else if n < 0 && errno == EINTR {
-                continue
-            } else {
-                return n == 0 || errno == EPIPE || errno == ECONNRESET ? .closed : .system("sendmsg", errno)
-            }
+            return nil
         }
-        return nil
     }
 
     /// Sends a descriptor (`SCM_RIGHTS`); only a Unix socket can. Over TCP the kernel would

@@ -47,7 +47,7 @@ public enum TCPSocket {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
             if rc != 0 {
-                guard errno == EINPROGRESS || errno == EINTR else { throw connectFailure(address, errno) }
+                guard errno == EINPROGRESS || errno == EINTR else { throw connectFailure(address, errno, timeout: timeout) }
                 try waitUntilConnected(fd, address: address, timeout: timeout)
             }
             guard fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == 0 else { throw .system("fcntl(O_NONBLOCK)", errno) }
@@ -115,14 +115,15 @@ public enum TCPSocket {
         var failure: Int32 = 0
         var length = socklen_t(MemoryLayout<Int32>.size)
         guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &length) == 0 else { throw .system("getsockopt(SO_ERROR)", errno) }
-        if failure != 0 { throw connectFailure(address, failure) }
+        if failure != 0 { throw connectFailure(address, failure, timeout: timeout) }
     }
 
-    private static func connectFailure(_ address: NetworkAddress, _ code: Int32) -> TransportError {
+    private static func connectFailure(_ address: NetworkAddress, _ code: Int32, timeout: Double) -> TransportError {
         switch code {
         case ECONNREFUSED: .connectFailed(address, .refused)
         case EHOSTUNREACH, ENETUNREACH: .connectFailed(address, .unreachable(code))
-        case ETIMEDOUT: .connectFailed(address, .timedOut(seconds: 0))
+        // The kernel gave up first (its SYN retries last about two minutes).
+        case ETIMEDOUT: .connectFailed(address, .timedOut(seconds: timeout))
         default: .connectFailed(address, .system(code))
         }
     }

@@ -11,8 +11,10 @@
 public enum TokenHandshake {
     static let magic = Array("RAYTCP01".utf8)
     static let nonceCount = 32
-    static var helloLength: Int { magic.count + nonceCount }
-    static var answerLength: Int { magic.count + nonceCount + HMAC.byteCount }
+    /// The bytes of step 1, the service's hello.
+    public static var helloLength: Int { magic.count + nonceCount }
+    /// The bytes of step 2, the client's answer: all a service reads before it trusts the peer.
+    public static var answerLength: Int { magic.count + nonceCount + HMAC.byteCount }
 
     /// The service's side, on a freshly accepted socket. Reads no byte past the client's answer,
     /// so the client's first frame may follow it at once.

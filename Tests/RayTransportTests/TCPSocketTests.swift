@@ -32,6 +32,28 @@ import Testing
         #expect(error?.description == "connection to \(bound) refused: nothing listens on that port")
     }
 
+    /// A listener that accepts nothing and whose queue is full drops new connections' SYNs:
+    /// a connect to it waits for its timeout and says so.
+    @Test func aConnectNoOneAnswersTimesOut() throws {
+        let (fd, bound) = try TCPSocket.listen(Self.loopback, backlog: 0)
+        defer { close(fd) }
+        var connected = [Int32]()
+        defer { for client in connected { close(client) } }
+        var failure: TransportError?
+        for _ in 0..<4 where failure == nil {
+            do throws(TransportError) {
+                connected.append(try TCPSocket.connect(to: bound, timeout: 0.2))
+            } catch {
+                failure = error
+            }
+        }
+        guard case .connectFailed(bound, .timedOut(seconds: 0.2)) = failure else {
+            Issue.record("expected a timeout, got \(String(describing: failure))")
+            return
+        }
+        #expect(failure?.description == "connecting to \(bound) timed out after 0.2 s")
+    }
+
     @Test func connectionsHaveNoDelayBigBuffersAndCloseOnExec() throws {
         let (listener, bound) = try TCPSocket.listen(Self.loopback)
         defer { close(listener) }
