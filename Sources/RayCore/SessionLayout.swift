@@ -17,5 +17,5 @@ public struct SessionLayout: Sendable {
 
     /// Where the worker hosting an actor listens for its callers: callers derive it from the
     /// actor's ID alone.
-    public func actorSocket(_ actorID: TaskID) -> String { "\(directory)/actor-\(actorID.hex).sock" }
+    public func actorSocket(_ actorID: TaskID) -> String { "\(directory)/a\(actorID.hex).sock" }
 }

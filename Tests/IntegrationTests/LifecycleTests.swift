@@ -63,7 +63,7 @@ extension ClusterTests {
             let services = try driver.serviceProcessIDs()
             let session = driver.sessionDirectory()
             let actor = try #require(driver.readLine { $0.hasPrefix("actor pid ") }.flatMap { Int32($0.dropFirst("actor pid ".count)) })
-            let sockets = try FileManager.default.contentsOfDirectory(atPath: session).filter { $0.hasPrefix("actor-") }
+            let sockets = try FileManager.default.contentsOfDirectory(atPath: session).filter { $0.hasPrefix("a") && $0.hasSuffix(".sock") }
             #expect(sockets.count == 1)
             kill(driver.pid, SIGKILL)
             driver.reap()

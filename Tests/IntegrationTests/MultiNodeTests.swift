@@ -1,0 +1,146 @@
+import Foundation
+import Glibc
+import Testing
+@testable import Ray
+import RayCore
+import RayTransport
+
+// Remote functions of the multi-node tests.
+
+/// Holds its CPU for `seconds`, then says which node it ran on.
+struct NodeOfTask: RemoteFunction1 {
+    static func run(_ seconds: Double) async throws -> UInt64 {
+        try await Task.sleep(for: .seconds(seconds))
+        return try Ray.current().nodeID.value
+    }
+}
+
+/// Reads a shared array, holds its CPU for 100 ms, and says which node it ran on.
+struct NodeOfTaskWithArray: RemoteFunction1 {
+    static func run(_ values: NDArray<Float>) async throws -> UInt64 {
+        precondition(values.count == 1_000_000)
+        try await Task.sleep(for: .milliseconds(100))
+        return try Ray.current().nodeID.value
+    }
+}
+
+/// Runs only where the `second` resource is: the second node of the tests.
+struct OnSecondNode: RemoteFunction1 {
+    static var resources: Resources { Resources(cpus: 1, custom: ["second": 1]) }
+    static func run(_ count: Int) throws -> NDArray<Float> {
+        NDArray((0..<count).map { Float($0 % 1000) }, shape: [count])
+    }
+}
+
+struct NodeIDOnSecondNode: RemoteFunction0 {
+    static var resources: Resources { Resources(cpus: 1, custom: ["second": 1]) }
+    static func run() throws -> UInt64 { try Ray.current().nodeID.value }
+}
+
+struct NodeIPOfTask: RemoteFunction0 {
+    static func run() throws -> String { try Ray.nodeIPAddress }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct MultiNodeTests {
+    /// The seed's load-balance check: 100 tasks of 100 ms on three one-CPU nodes run at least 25
+    /// on each node.
+    @Test func aHundredTasksSpreadOverThreeNodes() async throws {
+        try await TestNodes.with(cpus: [1, 1, 1]) { nodes in
+            try await nodes.withDriver { ray in
+                let where_ = try await ray.get(try (0..<100).map { _ in try NodeOfTask.remote(0.1) })
+                let counts = Dictionary(grouping: where_, by: { $0 }).mapValues(\.count)
+                #expect(counts.count == 3, "\(counts)")
+                #expect(counts.values.allSatisfy { $0 >= 25 }, "\(counts)")
+            }
+        }
+    }
+
+    /// The same with a shared argument of a million floats, which each node fetches once.
+    @Test func aHundredTasksWithASharedArraySpreadOverThreeNodes() async throws {
+        try await TestNodes.with(cpus: [1, 1, 1]) { nodes in
+            try await nodes.withDriver { ray in
+                let shared = try ray.put(NDArray((0..<1_000_000).map(Float.init), shape: [1_000_000]))
+                let where_ = try await ray.get(try (0..<100).map { _ in try NodeOfTaskWithArray.remote(shared) })
+                let counts = Dictionary(grouping: where_, by: { $0 }).mapValues(\.count)
+                #expect(counts.count == 3, "\(counts)")
+                #expect(counts.values.allSatisfy { $0 >= 25 }, "\(counts)")
+            }
+        }
+    }
+
+    @Test func customResourcesRouteWorkAndObjectsMoveBetweenNodes() async throws {
+        try await TestNodes.with(cpus: [1, 1], resources: [[:], ["second": 1]]) { nodes in
+            try await nodes.withDriver { ray in
+                let second = nodes.records[1]
+                let ids = try await ray.get(try (0..<4).map { _ in try NodeIDOnSecondNode.remote() })
+                #expect(Set(ids).count == 1 && ids[0] != ray.nodeID.value, "the tasks ran on the node with the resource")
+                _ = second
+                // 10 MB made on the second node, read here: pulled into this node's store.
+                let count = 2_500_000
+                let array = try await ray.get(try OnSecondNode.remote(count))
+                #expect(array.count == count)
+                let pointer = array.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress!) }
+                #expect(ray.core.isInObjectStore(pointer), "the pulled copy is read in place from this node's shared memory")
+                let wrong = array.withUnsafeBufferPointer { buffer in (0..<count).first { buffer[$0] != Float($0 % 1000) } }
+                #expect(wrong == nil)
+            }
+        }
+    }
+
+    @Test func aDemandNoNodeCanMeetFailsNamingTheLargestNode() async throws {
+        try await TestNodes.with(cpus: [1, 2]) { nodes in
+            try await nodes.withDriver { ray in
+                let error = await #expect(throws: TaskError.self) {
+                    try await ray.get(try NodeOfTask.options(resources: Resources(cpus: 3)).remote(0))
+                }
+                #expect(error?.kind == .infeasible)
+                #expect(error?.message.contains("the largest other node") == true && error?.message.contains("{CPU: 2}") == true,
+                        "\(String(describing: error))")
+            }
+        }
+    }
+
+    @Test func tasksKnowTheirNodesAddress() async throws {
+        try await TestNodes.with(cpus: [1]) { nodes in
+            try await nodes.withDriver { ray in
+                let address = try await ray.get(try NodeIPOfTask.remote())
+                #expect(address == "127.0.0.1")
+                #expect(ray.nodeIPAddress == "127.0.0.1")
+            }
+        }
+    }
+
+    /// kill -9 of a raylet that is not the head: the cluster sees the node die, the task running
+    /// there fails naming the node, and nothing hangs.
+    @Test func aKilledNodesWorkFailsClearly() async throws {
+        try await TestNodes.with(cpus: [1, 1], resources: [[:], ["second": 1]], nodeDeathTimeout: 3) { nodes in
+            try await nodes.withDriver { ray in
+                let doomed = try NodeOfTask.options(resources: Resources(cpus: 1, custom: ["second": 1])).remote(30)
+                try await Task.sleep(for: .milliseconds(500))
+                kill(nodes.rayletPID(of: 1), SIGKILL)
+                let error = await #expect(throws: TaskError.self) { try await ray.get(doomed) }
+                #expect(error?.kind == .nodeDied, "\(String(describing: error))")
+                #expect(error?.message.contains("died") == true)
+                #expect(await eventually(within: 10) { (try? nodes.aliveNodes().count) == 1 })
+                // The cluster goes on with the node that is left.
+                let survivor = try await ray.get(try NodeOfTask.remote(0))
+                #expect(survivor == ray.nodeID.value)
+            }
+        }
+    }
+
+    @Test func aNodeWithTheWrongTokenIsRefused() async throws {
+        try await TestNodes.with(cpus: [1]) { nodes in
+            var template = Array("/tmp/rtXXXXXX".utf8CString)
+            let root = String(cString: mkdtemp(&template)!)
+            defer { try? FileManager.default.removeItem(atPath: root) }
+            let tokenFile = root + "/token"
+            try ClusterToken.random().write(to: tokenFile)
+            let error = #expect(throws: RayError.self) {
+                try NodeLauncher.start(NodeLauncher.Options(head: false, address: nodes.address, cpus: 1, tokenFile: tokenFile, root: root))
+            }
+            #expect(error?.description.contains("refused the cluster token") == true, "\(String(describing: error))")
+        }
+    }
+}
