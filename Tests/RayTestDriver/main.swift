@@ -4,7 +4,8 @@ import Ray
 
 // Started by the integration tests as a separate driver program. It starts a local cluster,
 // reports the process IDs of the cluster's services, then does what the first argument says.
-// `tcp-serve PORT` and `tcp-probe HOST PORT` start no cluster (see TCPProbe.swift).
+// `tcp-serve PORT` and `tcp-probe HOST PORT` start no cluster (see TCPProbe.swift); `node-ips N`
+// and `transfer MB HERE` join the cluster that RAY_ADDRESS names (see ClusterChecks.swift).
 
 struct Shout: RemoteFunction1 {
     static func run(_ text: String) -> Int32 {
@@ -32,6 +33,19 @@ case "tcp-serve":
 case "tcp-probe":
     try probeTCP(host: CommandLine.arguments[2], port: UInt16(CommandLine.arguments[3])!)
     exit(0)
+// A cluster named by RAY_ADDRESS, not a local one (see ClusterChecks.swift).
+case "node-ips", "transfer":
+    do {
+        if mode == "node-ips" {
+            try await reportNodeIPAddresses(tasks: Int(CommandLine.arguments[2])!)
+        } else {
+            try await transferBetweenHosts(megabytes: Int(CommandLine.arguments[2])!, here: CommandLine.arguments[3])
+        }
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("\(mode) failed: \(error)\n".utf8))
+        exit(1)
+    }
 default:
     break
 }

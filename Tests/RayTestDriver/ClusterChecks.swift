@@ -1,0 +1,105 @@
+import Foundation
+import Ray
+
+// The multi-host tests' checks, run by a driver that joins a cluster through RAY_ADDRESS (and
+// RAY_CLUSTER_TOKEN_FILE) from inside one host's network namespace.
+
+/// The seed's check: the IP address of the node the task ran on, after a millisecond.
+struct NodeIPAddress: RemoteFunction0 {
+    static func run() async throws -> String {
+        try await Task.sleep(for: .milliseconds(1))
+        return Ray.nodeIPAddress
+    }
+}
+
+/// What a task saw of a large array: where it ran, the array's length and checksum.
+struct BytesSeen: Codable, Sendable, Equatable {
+    let node: String
+    let count: Int
+    let checksum: UInt64
+}
+
+/// Reads an array put on another node. Holds its node's only CPU for a while, so the other
+/// nodes take the other calls.
+struct ReadBytes: RemoteFunction1 {
+    static func run(_ bytes: [UInt8]) async throws -> BytesSeen {
+        try await Task.sleep(for: .milliseconds(500))
+        return BytesSeen(node: Ray.nodeIPAddress, count: bytes.count, checksum: checksum(bytes))
+    }
+}
+
+/// Makes `count` bytes of `pattern` unless it runs on the node `avoid` (then none), and says where.
+struct MakeBytes: RemoteFunction2 {
+    static func run(_ count: Int, _ avoid: String) async throws -> Returns2<String, [UInt8]> {
+        try await Task.sleep(for: .milliseconds(500))
+        let node = Ray.nodeIPAddress
+        return Returns2(node, node == avoid ? [] : pattern(count))
+    }
+}
+
+func pattern(_ count: Int) -> [UInt8] {
+    [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+        for i in 0..<count { buffer[i] = UInt8(truncatingIfNeeded: i &* 31 &+ i >> 12) }
+        initialized = count
+    }
+}
+
+/// An order-sensitive checksum (FNV-1a over 64-bit words, then the tail bytes).
+func checksum(_ bytes: [UInt8]) -> UInt64 {
+    bytes.withUnsafeBytes { raw in
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let words = raw.count / 8
+        for i in 0..<words { hash = (hash ^ raw.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* 0x100_0000_01b3 }
+        for i in (words * 8)..<raw.count { hash = (hash ^ UInt64(raw[i])) &* 0x100_0000_01b3 }
+        return hash
+    }
+}
+
+struct ClusterCheckFailed: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// `node-ips N`: N tasks report their node's address; prints "node ips A B C" (sorted, distinct)
+/// and "tasks per node A=n …".
+func reportNodeIPAddresses(tasks: Int) async throws {
+    try await Ray.withCluster(RayOptions()) { ray in
+        let addresses = try await ray.get(try (0..<tasks).map { _ in try NodeIPAddress.remote() })
+        let counts = Dictionary(addresses.map { ($0, 1) }, uniquingKeysWith: +)
+        report("node ips \(counts.keys.sorted().joined(separator: " "))")
+        report("tasks per node \(counts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+    }
+}
+
+/// `transfer MB HERE`: puts MB megabytes here (the driver's node, address HERE) and has tasks on
+/// other nodes read them; then has tasks on other nodes make MB megabytes and reads them here.
+/// Prints "sent to A …" and "received from A …" and fails unless both name another node and
+/// every copy is intact.
+func transferBetweenHosts(megabytes: Int, here: String) async throws {
+    let count = megabytes * 1_000_000
+    try await Ray.withCluster(RayOptions()) { ray in
+        let data = pattern(count)
+        let expected = checksum(data)
+        let ref = try ray.put(data)
+        let seen = try await ray.get(try (0..<6).map { _ in try ReadBytes.remote(ref) })
+        for copy in seen where copy.count != count || copy.checksum != expected {
+            throw ClusterCheckFailed(description: "node \(copy.node) read \(copy.count) bytes with checksum \(copy.checksum), not \(count) with \(expected)")
+        }
+        let readers = Set(seen.map(\.node)).subtracting([here]).sorted()
+        report("sent to \(readers.joined(separator: " "))")
+        guard !readers.isEmpty else { throw ClusterCheckFailed(description: "every read ran on \(here), the driver's own node") }
+
+        let made = try (0..<4).map { _ in try MakeBytes.remote(count, here).split() }
+        var makers: [String] = []
+        for (node, bytes) in made {
+            let origin = try await ray.get(node)
+            guard origin != here else { continue }
+            let received = try await ray.get(bytes)
+            guard received.count == count, checksum(received) == expected else {
+                throw ClusterCheckFailed(description: "\(received.count) bytes made on \(origin) arrived damaged")
+            }
+            makers.append(origin)
+        }
+        report("received from \(Set(makers).sorted().joined(separator: " "))")
+        guard !makers.isEmpty else { throw ClusterCheckFailed(description: "every array was made on \(here), the driver's own node") }
+    }
+}
