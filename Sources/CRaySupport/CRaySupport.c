@@ -121,9 +121,17 @@ pid_t cray_spawn(const char *path, char *const argv[], char *const envp[],
     posix_spawnattr_setsigmask(&attr, &empty);
     posix_spawnattr_setsigdefault(&attr, &all);
     posix_spawnattr_setflags(&attr, flags);
-    for (int i = 0; i < n; i++) posix_spawn_file_actions_adddup2(&actions, child_fds[i], target_fds[i]);
+    int highest = 2;
+    for (int i = 0; i < n; i++) {
+        posix_spawn_file_actions_adddup2(&actions, child_fds[i], target_fds[i]);
+        if (target_fds[i] > highest) highest = target_fds[i];
+    }
     if (stdout_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
     if (stderr_fd >= 0) posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
+    // Descriptors other libraries left inheritable (Foundation's Process keeps one in its child
+    // to learn when the child and everything it started have exited) must not reach a service
+    // that outlives its starter: the child gets exactly what is mapped here.
+    posix_spawn_file_actions_addclosefrom_np(&actions, highest + 1);
     pid_t pid;
     int rc = posix_spawn(&pid, path, &actions, &attr, argv, envp);
     posix_spawn_file_actions_destroy(&actions);

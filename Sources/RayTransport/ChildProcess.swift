@@ -4,7 +4,9 @@ import Glibc
 /// Starting child processes with exactly the descriptors we choose: everything we open is
 /// close-on-exec, so a child inherits only what is mapped here.
 public enum ChildProcess {
-    /// Spawns `executable`; `extraDescriptors` maps our fds to fd numbers in the child.
+    /// Spawns `executable`; `extraDescriptors` maps our fds to fd numbers in the child, which
+    /// should be 3, 4, …: every descriptor above the highest is closed in the child, whoever
+    /// opened it.
     /// - Parameter newSession: the child leads a session of its own (`setsid`), so a terminal's
     ///   hangup or Ctrl-C reaches it no more: how `ray start` detaches its services.
     public static func spawn(executable: String, arguments: [String], environment: [String: String],

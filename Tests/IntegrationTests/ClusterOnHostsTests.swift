@@ -25,7 +25,7 @@ func tokenFilePath(in output: String) -> String? {
     return nil
 }
 
-extension MultiHostTests {
+extension ClusterTests.MultiHostTests {
     /// Real nodes on separate hosts (network namespaces), as issue 10 asks: `ray start` on each
     /// host's own address, the seed's check and a 100 MB transfer between hosts, and the launch
     /// script through a stand-in ssh.

@@ -4,6 +4,7 @@ import Testing
 /// `Scripts/ray-cluster.sh` with a fake ssh (runs the command locally with the host's own HOME
 /// under a scratch directory) and a fake ray (logs its arguments; the head writes a token file).
 /// No root or namespaces needed; `MultiHostTests` runs the script against real `ray` processes.
+extension ClusterTests {
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct LaunchScriptTests {
     /// A scratch directory with the fake ssh and ray, removed at the end of the test.
@@ -184,4 +185,5 @@ struct LaunchScriptTests {
         #expect(result.output.contains("no workers"))
         #expect(fakes.lines("ray-calls").count == 1)
     }
+}
 }

@@ -4,9 +4,12 @@ import Testing
 /// Tests that run separate hosts in network namespaces (`NetworkHosts`): they need root and
 /// iproute2, and fail with a message saying so elsewhere, unless `RAY_TEST_SKIP_NETNS` is set.
 /// One at a time: each makes namespaces and starts processes of its own.
-@Suite(.serialized, .timeLimit(.minutes(10)),
-       .disabled(if: NetworkHosts.skipRequested, "\(NetworkHosts.skipVariable) is set"))
-struct MultiHostTests {}
+/// Inside `ClusterTests`, whose suites run one at a time: they run programs and wait for them.
+extension ClusterTests {
+    @Suite(.serialized, .timeLimit(.minutes(10)),
+           .disabled(if: NetworkHosts.skipRequested, "\(NetworkHosts.skipVariable) is set"))
+    struct MultiHostTests {}
+}
 
 /// The names of the root namespace's links.
 func rootLinkNames() throws -> [String] {
@@ -14,7 +17,7 @@ func rootLinkNames() throws -> [String] {
     return result.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.sorted()
 }
 
-extension MultiHostTests {
+extension ClusterTests.MultiHostTests {
     @Suite(.timeLimit(.minutes(2))) struct NetworkHostsTests {
         @Test func threeHostsReachEachOtherOverTCPAndLeaveNothingBehind() async throws {
             let linksBefore = try rootLinkNames()

@@ -38,11 +38,12 @@ struct NodeIDOnSecondNode: RemoteFunction0 {
 }
 
 struct NodeIPOfTask: RemoteFunction0 {
-    static func run() throws -> String { try Ray.nodeIPAddress }
+    static func run() -> String { Ray.nodeIPAddress }
 }
 
-@Suite(.serialized, .timeLimit(.minutes(3)))
-struct MultiNodeTests {
+extension ClusterTests {
+/// Clusters of several nodes on this machine (one driver per process at a time, like the rest).
+@Suite struct MultiNodeTests {
     /// The seed's load-balance check: 100 tasks of 100 ms on three one-CPU nodes run at least 25
     /// on each node.
     @Test func aHundredTasksSpreadOverThreeNodes() async throws {
@@ -143,4 +144,5 @@ struct MultiNodeTests {
             #expect(error?.description.contains("refused the cluster token") == true, "\(String(describing: error))")
         }
     }
+}
 }

@@ -87,9 +87,10 @@ public struct Ray: Sendable {
     /// The IP address of the node this process runs on (the seed's `ray.services.get_node_ip_address()`).
     public var nodeIPAddress: String { core.nodeIP }
 
-    /// The IP address of the node the calling task, actor or driver runs on.
+    /// The IP address of the node the calling task, actor or driver runs on (127.0.0.1 before
+    /// `start`, or in a private single-machine cluster).
     public static var nodeIPAddress: String {
-        get throws { try current().nodeIPAddress }
+        (try? current())?.nodeIPAddress ?? ProcessInfo.processInfo.environment[RayEnvironmentKey.nodeIP] ?? "127.0.0.1"
     }
 
     /// The session directory of the node: its sockets, and logs when output is redirected.

@@ -16,7 +16,9 @@ enum ServiceProcess {
         let ready = try ChildProcess.pipe()
         var environment = ProcessInfo.processInfo.environment
         environment[RayEnvironmentKey.processMode] = mode
-        environment[RayEnvironmentKey.readyFD] = "4"
+        // The child's descriptors are 3, 4, … (everything above is closed): lifeline, then ready.
+        let readyFD: Int32 = lifeline == nil ? 3 : 4
+        environment[RayEnvironmentKey.readyFD] = String(readyFD)
         environment[RayEnvironmentKey.lifelineFD] = lifeline == nil ? nil : "3"
         environment.merge(extra) { $1 }
         var output: (Int32, Int32) = (-1, -1)
@@ -25,7 +27,7 @@ enum ServiceProcess {
             output = (open("\(logs)/\(mode).out", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600),
                       open("\(logs)/\(mode).err", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600))
         }
-        var descriptors = [(ours: ready.write, theirs: Int32(4))]
+        var descriptors = [(ours: ready.write, theirs: readyFD)]
         if let lifeline { descriptors.append((lifeline, 3)) }
         // A detached service keeps nothing of the terminal: no input, and output in its logs.
         let devNull = lifeline == nil ? open("/dev/null", O_RDONLY | O_CLOEXEC) : -1
