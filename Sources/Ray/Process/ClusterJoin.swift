@@ -26,7 +26,8 @@ enum ClusterJoin {
         let registration = ClientRegistration(kind: .driver, pid: getpid(), jobID: JobID(0), executablePath: try ServiceProcess.executablePath())
         do {
             return try ClusterCoreWorker(rayletSocket: record.rayletSocket, gcs: .tcp(try NetworkAddress(parsing: record.gcsAddress), token),
-                                         registration: registration, secret: secret, seed: options.objectIDSeed, nodeIP: record.nodeIP)
+                                         registration: registration, secret: secret, seed: options.objectIDSeed, nodeIP: record.nodeIP,
+                                         clusterToken: token)
         } catch {
             throw RayError.system("cannot join the cluster at \(record.gcsAddress) through the node in \(record.sessionDirectory): \(error)")
         }
