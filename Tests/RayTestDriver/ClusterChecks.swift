@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import Ray
 
@@ -101,5 +102,32 @@ func transferBetweenHosts(megabytes: Int, here: String) async throws {
         }
         report("received from \(Set(makers).sorted().joined(separator: " "))")
         guard !makers.isEmpty else { throw ClusterCheckFailed(description: "every array was made on \(here), the driver's own node") }
+    }
+}
+
+/// A counter other drivers find by name.
+distributed actor SharedCounter: RayActor {
+    typealias ActorSystem = RayActorSystem
+    var value = 0
+    init(actorSystem: RayActorSystem, arguments: NoArguments) { self.actorSystem = actorSystem }
+    distributed func increment() -> Int {
+        value += 1
+        return value
+    }
+}
+
+/// Two drivers of one cluster: `create` makes the detached counter `name` where the resource
+/// `place` is, increments it and exits; `use` (another job) finds it by name and increments it.
+func useNamedCounter(_ step: String, name: String, place: String) async throws {
+    try await Ray.withCluster { ray in
+        let counter: ActorHandle<SharedCounter>
+        if step == "create" {
+            counter = try await ray.createActor(SharedCounter.self, options: ActorOptions(resources: Resources(custom: [place: 1]),
+                                                                                         name: name, detached: true))
+        } else {
+            counter = try await ray.actor(named: name)
+        }
+        let value = try await counter.actor.increment()
+        FileHandle.standardOutput.write(Data("pid \(getpid()) on \(ray.nodeIPAddress) counted \(value)\n".utf8))
     }
 }

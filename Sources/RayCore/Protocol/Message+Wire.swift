@@ -35,6 +35,9 @@ extension Message {
         case .nodeAdded: .nodeAdded
         case .nodeResources: .nodeResources
         case .nodeDied: .nodeDied
+        case .registerActor: .registerActor
+        case .getActor: .getActor
+        case .actorReply: .actorReply
         case .registerJob: .registerJob
         case .jobRegistered: .jobRegistered
         case .registerNode: .registerNode
@@ -163,6 +166,17 @@ extension Message {
         case let .nodeDied(nodeID, reason):
             w.u64(nodeID.value)
             w.string(reason)
+        case let .registerActor(actorID, nodeID, address):
+            w.taskID(actorID)
+            w.u64(nodeID.value)
+            w.string(address)
+        case let .getActor(request, actorID):
+            w.u64(request)
+            w.taskID(actorID)
+        case let .actorReply(request, nodeID, address):
+            w.u64(request)
+            w.optional(nodeID) { w, n in w.u64(n.value) }
+            w.string(address)
         }
     }
 
@@ -268,6 +282,10 @@ extension Message {
         case .nodeAdded: return .nodeAdded(try NodeInfo.read(from: &r))
         case .nodeResources: return .nodeResources(nodeID: NodeID(try r.u64()), available: try Resources.read(from: &r), queuedTasks: Int(try r.u32()))
         case .nodeDied: return .nodeDied(nodeID: NodeID(try r.u64()), reason: try r.string())
+        case .registerActor: return .registerActor(actorID: try r.taskID(), nodeID: NodeID(try r.u64()), address: try r.string())
+        case .getActor: return .getActor(request: try r.u64(), actorID: try r.taskID())
+        case .actorReply:
+            return .actorReply(request: try r.u64(), nodeID: try r.optional { r throws(WireError) in NodeID(try r.u64()) }, address: try r.string())
         }
     }
 }

@@ -76,4 +76,10 @@ public enum Message: Sendable, Equatable {
     case nodeAdded(NodeInfo)
     case nodeResources(nodeID: NodeID, available: Resources, queuedTasks: Int)
     case nodeDied(nodeID: NodeID, reason: String)
+    /// An actor's worker listens for calls at `address` (`ip:port`) on `nodeID`.
+    case registerActor(actorID: TaskID, nodeID: NodeID, address: String)
+    /// Where a live actor takes calls; the reply's node is nil when the actor is unknown or its
+    /// node died.
+    case getActor(request: UInt64, actorID: TaskID)
+    case actorReply(request: UInt64, nodeID: NodeID?, address: String)
 }

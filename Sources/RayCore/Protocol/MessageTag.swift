@@ -56,4 +56,8 @@ public enum MessageTag: UInt8, Sendable, CaseIterable {
     case nodeAdded = 56
     case nodeResources = 57
     case nodeDied = 58
+    // The actor table (70 on, leaving 59-69 to other tables).
+    case registerActor = 70
+    case getActor = 71
+    case actorReply = 72
 }
