@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "RayTransportTests", dependencies: ["RayTransport", "RayCore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "RayTests", dependencies: ["Ray", "RayCore"]),
         // Support/netns-ssh is a script the multi-host tests run, not a source or a resource.
-        .testTarget(name: "IntegrationTests", dependencies: ["Ray", "RayCore", "RayTransport", "RayTestDriver"], exclude: ["Support/netns-ssh"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["Ray", "RayCore", "RayTransport", "RayTestDriver", "RayCommand"], exclude: ["Support/netns-ssh"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -96,6 +96,19 @@ extension ClusterTests {
         }
     }
 
+    @Test func anObjectLargerThanTheReceivingStoreFailsClearly() async throws {
+        try await TestNodes.with(cpus: [1, 1], resources: [[:], ["second": 1]], storeBytes: [32 << 20, 256 << 20]) { nodes in
+            try await nodes.withDriver { ray in
+                let big = try OnSecondNode.remote(16 << 20)  // 64 MB of floats, made on the second node
+                let error = await #expect(throws: TaskError.self) { _ = try await ray.get(big) }
+                #expect(error?.kind == .objectStore, "\(String(describing: error))")
+                #expect(error?.message.contains("cannot be stored on this node") == true, "\(String(describing: error))")
+                // The node still works.
+                #expect(try await ray.get(try OnSecondNode.remote(1000)).count == 1000)
+            }
+        }
+    }
+
     @Test func aDemandNoNodeCanMeetFailsNamingTheLargestNode() async throws {
         try await TestNodes.with(cpus: [1, 2]) { nodes in
             try await nodes.withDriver { ray in

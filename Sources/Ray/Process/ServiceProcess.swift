@@ -64,7 +64,9 @@ enum ServiceProcess {
               let last = text.split(separator: "\n").last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
             return logs == nil ? "see its error output above" : "its log \(logs ?? "")/\(mode).err is empty"
         }
-        return String(last)
+        // Without the log line's time, level and source: "… [Ray] the control store could not start: …".
+        guard let source = last.range(of: "] ") else { return String(last) }
+        return String(last[source.upperBound...])
     }
 
     static func executablePath() throws -> String {

@@ -15,7 +15,7 @@ struct TestNodes: Sendable {
     var address: String { records[0].gcsAddress }
 
     /// Starts one node per entry of `cpus` (the first is the head), runs `body`, stops them all.
-    static func with<R>(cpus: [Double], resources: [[String: Double]] = [], nodeDeathTimeout: Double? = nil,
+    static func with<R>(cpus: [Double], resources: [[String: Double]] = [], storeBytes: [Int] = [], nodeDeathTimeout: Double? = nil,
                         _ body: (TestNodes) async throws -> R) async throws -> R {
         var roots: [String] = []
         var records: [NodeRecord] = []
@@ -34,7 +34,7 @@ struct TestNodes: Sendable {
             roots.append(root)
             let options = NodeLauncher.Options(head: index == 0, address: index == 0 ? nil : records[0].gcsAddress, port: port,
                                                cpus: count, customResources: index < resources.count ? resources[index] : [:],
-                                               objectStoreMemory: 1 << 30, tokenFile: index == 0 ? nil : records[0].tokenFile,
+                                               objectStoreMemory: index < storeBytes.count ? storeBytes[index] : 1 << 30, tokenFile: index == 0 ? nil : records[0].tokenFile,
                                                nodeDeathTimeout: nodeDeathTimeout, root: root)
             records.append(try NodeLauncher.start(options))
         }
