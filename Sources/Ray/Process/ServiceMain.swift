@@ -41,7 +41,10 @@ enum ServiceMain {
                 fail("gcs needs \(RayEnvironmentKey.gcsAddress) or \(RayEnvironmentKey.gcsSocket)")
             }
             let timeout = environment[RayEnvironmentKey.nodeDeathTimeout].flatMap(Double.init) ?? GCSServer.defaultNodeDeathTimeout
-            let server = GCSServer(listener: listener, log: log, nodeDeathTimeout: timeout)
+            // A cluster of many machines ships its jobs' programs through the control store.
+            let programs = environment[RayEnvironmentKey.gcsAddress] == nil ? nil
+                : environment[RayEnvironmentKey.sessionDirectory].map { SessionLayout(directory: $0).executables }
+            let server = try GCSServer(listener: listener, log: log, nodeDeathTimeout: timeout, executableDirectory: programs)
             server.start()
             let stop: @Sendable () -> Void = {
                 server.stop()

@@ -56,4 +56,12 @@ public enum MessageTag: UInt8, Sendable, CaseIterable {
     case nodeAdded = 56
     case nodeResources = 57
     case nodeDied = 58
+    case queryExecutable = 59
+    case executableInfo = 60
+    case uploadExecutable = 61
+    case executableReply = 62
+    case setJobExecutable = 63
+    case getJobExecutable = 64
+    case readExecutable = 65
+    case executableChunk = 66
 }
