@@ -111,7 +111,12 @@ enum ServiceMain {
         let port = environment[RayEnvironmentKey.peerPort].flatMap(UInt16.init) ?? 0
         let listener = try Listener(tcp: try NetworkAddress(host: config.nodeIP, port: port), token: token, log: RayLogging.logger("raylet"))
         guard let bound = listener.address else { fail("the raylet's TCP listener has no address") }
-        let network = RayletNetwork(listener: listener, advertisedAddress: bound.description) { peer in
+        let gcsAddress = try NetworkAddress(parsing: address)
+        let programs = ProgramResolver(cacheDirectory: ProgramResolver.cacheDirectory(forSession: config.sessionDirectory),
+                                       log: RayLogging.logger("raylet")) {
+            try FramedConnection.connect(to: gcsAddress, token: token)
+        }
+        let network = RayletNetwork(listener: listener, advertisedAddress: bound.description, programs: programs) { peer in
             try FramedConnection.connect(to: try NetworkAddress(parsing: peer), token: token)
         }
         return (gcs, network)
