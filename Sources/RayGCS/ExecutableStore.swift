@@ -97,7 +97,7 @@ final class ExecutableStore: Sendable {
         if uploads[key] == nil {
             guard offset == 0 else { throw .outOfOrder(hash: key.hash, expected: 0, got: offset) }
             let temporary = "\(directory)/.upload-\(key.hash.hex)-\(UInt64.random(in: 0 ... .max))"
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            let fd = open(temporary, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw .io("cannot create \(temporary): \(String(cString: strerror(errno)))") }
             uploads[key] = Upload(fd: fd, path: temporary, totalSize: totalSize, received: 0)
         }
