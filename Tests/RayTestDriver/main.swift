@@ -5,7 +5,7 @@ import Ray
 // Started by the integration tests as a separate driver program. It starts a local cluster,
 // reports the process IDs of the cluster's services, then does what the first argument says.
 // `tcp-serve PORT` and `tcp-probe HOST PORT` start no cluster (see TCPProbe.swift); `node-ips N`
-// and `transfer MB HERE` join the cluster that RAY_ADDRESS names (see ClusterChecks.swift).
+// `transfer MB HERE` and `shipped` join the cluster that RAY_ADDRESS names (see ClusterChecks.swift).
 
 struct Shout: RemoteFunction1 {
     static func run(_ text: String) -> Int32 {
@@ -34,10 +34,12 @@ case "tcp-probe":
     try probeTCP(host: CommandLine.arguments[2], port: UInt16(CommandLine.arguments[3])!)
     exit(0)
 // A cluster named by RAY_ADDRESS, not a local one (see ClusterChecks.swift).
-case "node-ips", "transfer":
+case "node-ips", "transfer", "shipped":
     do {
         if mode == "node-ips" {
             try await reportNodeIPAddresses(tasks: Int(CommandLine.arguments[2])!)
+        } else if mode == "shipped" {
+            try await reportProgramOfRemoteTask()
         } else {
             try await transferBetweenHosts(megabytes: Int(CommandLine.arguments[2])!, here: CommandLine.arguments[3])
         }
