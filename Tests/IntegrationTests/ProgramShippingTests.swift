@@ -72,5 +72,27 @@ extension ClusterTests {
             }
         }
     }
+
+    /// A shipped program whose shared libraries the node lacks exits before it registers; the
+    /// tasks fail with the dynamic loader's own words and the node.
+    @Test func aProgramMissingItsLibrariesFailsTheTasksWithTheLoadersWords() async throws {
+        var template = Array("/tmp/rtXXXXXX".utf8CString)
+        let directory = String(cString: try #require(mkdtemp(&template)))
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "int ray_missing(void) { return 1; }\n".write(toFile: directory + "/missing.c", atomically: true, encoding: .utf8)
+        try "int ray_missing(void);\nint main(void) { return ray_missing(); }\n".write(toFile: directory + "/main.c", atomically: true, encoding: .utf8)
+        let library = try runProgram("/bin/sh", ["-c", "cd \(directory) && cc -shared -fPIC -o libraymissing.so missing.c && cc -o program main.c -L. -lraymissing && rm libraymissing.so"])
+        try #require(library.succeeded, "\(library)")
+        try await TestNodes.with(cpus: [1, 1], resources: [[:], ["second": 1]]) { nodes in
+            var options = RayOptions(address: nodes.address, temporaryDirectory: nodes.roots[0])
+            options.shippedProgramForTesting = directory + "/program"
+            try await Ray.withCluster(options) { ray throws in
+                let error = await #expect(throws: TaskError.self) { try await ray.get(try ProgramOnSecondNode.remote()) }
+                let message = error?.message ?? ""
+                #expect(message.contains("on node ") && message.contains("before it registered"), "\(message)")
+                #expect(message.contains("error while loading shared libraries: libraymissing.so"), "\(message)")
+            }
+        }
+    }
 }
 }
