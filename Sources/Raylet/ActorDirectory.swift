@@ -21,6 +21,12 @@ struct ActorDirectory {
         byHandle[ActorTaskInfo.handleObject(of: creation.taskID)] = creation.taskID
     }
 
+    /// The actor went to another node: this one no longer tracks it.
+    mutating func remove(_ id: TaskID) {
+        actors[id] = nil
+        byHandle[ActorTaskInfo.handleObject(of: id)] = nil
+    }
+
     /// A hold on `object` went away: remembered when it stands for an actor's handles.
     mutating func holdDropped(_ object: ObjectID) {
         if !byHandle.isEmpty && byHandle[object] != nil { released.append(object) }

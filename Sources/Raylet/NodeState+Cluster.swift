@@ -43,6 +43,7 @@ extension NodeState {
             releaseArguments(of: entry.spec)
             actions.append(.report(record))
         }
+        for (actorID, host) in remoteActors where host == node { remoteActors[actorID] = nil }
         let (located, pulling) = remote.nodeDied(node)
         for id in pulling { _ = objects.abort(id) }
         for id in Set(located + pulling) where !isAvailable(id) && (objects.referenceCount(id) > 0 || isWanted(id)) {
@@ -65,7 +66,7 @@ extension NodeState {
     /// Tasks other nodes forwarded here are never forwarded again, so a task cannot bounce.
     mutating func spillReadyTasks(actions: inout [NodeAction]) {
         while let spec = scheduler.takeFirstReady(where: { spec in
-            peerTasks[spec.taskID] == nil && spec.actor == nil && cluster.nodeWithRoom(for: spec.resources) != nil
+            peerTasks[spec.taskID] == nil && cluster.nodeWithRoom(for: spec.resources) != nil
         }) {
             forward(spec, to: cluster.nodeWithRoom(for: spec.resources)!, queueIfBusy: false, actions: &actions)
         }
@@ -75,7 +76,6 @@ extension NodeState {
     /// when this one never can, or the node holding most of its argument bytes when that node has
     /// room. Nil keeps it here.
     func placement(of spec: TaskSpec) -> (node: NodeID, queueIfBusy: Bool)? {
-        guard spec.actor == nil else { return nil }
         if scheduler.infeasibility(of: spec.resources) != nil {
             return cluster.nodeThatFits(spec.resources).map { ($0, true) }
         }
@@ -104,6 +104,11 @@ extension NodeState {
     /// pinned here and its submitter keeps holding its results until the node answers.
     mutating func forward(_ spec: TaskSpec, to node: NodeID, queueIfBusy: Bool, actions: inout [NodeAction]) {
         forwarded[spec.taskID] = (spec, node)
+        if spec.actor?.kind == .creation {
+            // The actor lives there; this node passes a kill on and holds its handles there.
+            actors.remove(spec.taskID)
+            remoteActors[spec.taskID] = node
+        }
         cluster.forwarded(spec.resources, to: node)
         let hints = spec.referencedIDs.map { id -> ObjectHint in
             if let (_, size) = objects.lookup(id) { return ObjectHint(id: id, node: nodeID, size: size) }
@@ -127,6 +132,11 @@ extension NodeState {
                 switch result {
                 case let .inline(id, payload, contained):
                     put(id, payload: payload, contained: contained, actions: &actions)
+                    if entry.spec.actor?.kind == .creation {
+                        // The node keeps the actor while this one holds its handle object there.
+                        remote.hold(id, at: node)
+                        if objects.referenceCount(id) == 0 { objectUnreferenced(id, actions: &actions) }
+                    }
                 case let .stored(id):
                     // The node keeps it for us (we are the submitter there) until we let go.
                     remote.learn(id, at: node, size: 0)
@@ -143,6 +153,10 @@ extension NodeState {
             guard let entry = forwarded[taskID], entry.node == node else { break }
             forwarded[taskID] = nil
             cluster.rejected(entry.spec.resources, at: node)
+            if entry.spec.actor?.kind == .creation {
+                remoteActors[taskID] = nil
+                actors.add(creation: entry.spec)
+            }
             let missing = Set(entry.spec.referencedIDs.filter { !isAvailable($0) })
             scheduler.submit(entry.spec, missing: missing)
             requestPulls(missing, actions: &actions)
@@ -261,6 +275,8 @@ extension NodeState {
             removeReferences(ids, client: id)
         case let .addReferences(ids):
             addReferences(ids, client: id)
+        case let .killActor(actorID):
+            killActor(actorID, actions: &actions)
         default:
             break
         }
@@ -279,6 +295,7 @@ extension NodeState {
         addReferences(spec.returnIDs, client: id)
         peerTasks[spec.taskID] = id
         lineage[spec.taskID] = spec
+        if spec.actor?.kind == .creation { actors.add(creation: spec) }
         if let reason = scheduler.infeasibility(of: spec.resources) {
             let record = ErrorRecord(kind: .infeasible, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
                                      workerPID: 0, nodeID: nodeID, message: reason)
@@ -307,11 +324,13 @@ extension NodeState {
         guard clients[peer] != nil else { return }
         var results = [ReturnValue]()
         var sentInline = [ObjectID]()
+        // An actor lives while the node that created it holds its handle object here.
+        let keepHeld = spec.actor?.kind == .creation
         for id in spec.returnIDs {
             if let (offset, size) = objects.lookup(id), size <= Self.inlineResultLimit {
                 let payload = [UInt8](arena.buffer(offset: offset, count: size))
                 results.append(.inline(id: id, payload: payload, contained: objects.containedIDs(of: id)))
-                sentInline.append(id)
+                if !keepHeld { sentInline.append(id) }
             } else if let payload = outsideObjects[id] {
                 results.append(.inline(id: id, payload: payload, contained: []))
                 sentInline.append(id)

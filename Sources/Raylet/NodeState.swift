@@ -20,7 +20,9 @@ struct NodeState {
     private(set) var outsideObjects: [ObjectID: [UInt8]] = [:]
     /// Objects the store evicted; a later issue rebuilds them from `lineage`.
     var evicted: Set<ObjectID> = []
-    private(set) var actors = ActorDirectory()
+    var actors = ActorDirectory()
+    /// Actors this node's clients created on other nodes, by the node that hosts each.
+    var remoteActors: [TaskID: NodeID] = [:]
     /// The other nodes, for spillback; empty on a node of a private single-machine cluster.
     var cluster = ClusterView()
     var remote = RemoteObjects()
@@ -465,7 +467,10 @@ struct NodeState {
     }
 
     /// Ends an actor: its worker is stopped (its callers see their connections to it close).
-    private mutating func killActor(_ actorID: TaskID, actions: inout [NodeAction]) {
+    mutating func killActor(_ actorID: TaskID, actions: inout [NodeAction]) {
+        if !remoteActors.isEmpty, let node = remoteActors[actorID] {
+            return actions.append(.sendToPeer(node, .killActor(actorID)))
+        }
         guard let actor = actors[actorID], !actor.isDead else { return }
         if let worker = actor.worker, clients[worker] != nil {
             actions.append(.killWorker(client: worker, pid: clients[worker]?.registration?.pid ?? 0))

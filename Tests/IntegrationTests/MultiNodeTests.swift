@@ -37,6 +37,13 @@ struct NodeIDOnSecondNode: RemoteFunction0 {
     static func run() throws -> UInt64 { try Ray.current().nodeID.value }
 }
 
+struct IncrementOnSecondNode: RemoteFunction1 {
+    static var resources: Resources { Resources(cpus: 1, custom: ["second": 1]) }
+    static func run(_ counter: ActorHandle<Counter>) async throws -> Int {
+        try await Ray.current().get(try await counter.remote { try await $0.increment() })
+    }
+}
+
 struct NodeIPOfTask: RemoteFunction0 {
     static func run() -> String { Ray.nodeIPAddress }
 }
@@ -127,6 +134,31 @@ extension ClusterTests {
                 // The cluster goes on with the node that is left.
                 let survivor = try await ray.get(try NodeOfTask.remote(0))
                 #expect(survivor == ray.nodeID.value)
+            }
+        }
+    }
+
+    /// An actor that needs what only the second node has lives there; the driver on the head
+    /// calls it over TCP, in order, and its state stays; a task on the second node calls it too;
+    /// killing it reaches its node.
+    @Test func anActorOnAnotherNodeTakesCallsFromEveryNode() async throws {
+        // Two units of `second`: the actor holds one for its life, the task takes the other.
+        try await TestNodes.with(cpus: [1, 1], resources: [[:], ["second": 2]]) { nodes in
+            try await nodes.withDriver { ray in
+                let counter = try await ray.createActor(Counter.self, options: ActorOptions(resources: Resources(custom: ["second": 1])))
+                try await ray.ready(counter)
+                var refs: [ObjectRef<Int>] = []
+                for _ in 0..<100 { refs.append(try await counter.remote { try await $0.increment() }) }
+                #expect(try await ray.get(refs) == Array(1...100))
+                // The actor's node is the second one: a task there, given the handle, calls it too.
+                let fromTask = try await ray.get(try IncrementOnSecondNode.remote(counter))
+                #expect(fromTask == 101)
+                let pid = try await counter.actor.pid()
+                let slow = try await counter.remote { try await $0.nap(30) }
+                try ray.kill(counter)
+                let error = try await #require(throws: TaskError.self) { try await ray.get(slow) }
+                #expect(error.kind == .actorDied, "\(error)")
+                #expect(await eventually { !processIsAlive(pid) })
             }
         }
     }

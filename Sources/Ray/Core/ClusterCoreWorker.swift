@@ -16,6 +16,8 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     let jobID: JobID
     let nodeID: NodeID
     let nodeIP: String
+    /// What this process proves to other nodes' actors in a multi-node cluster (nil otherwise).
+    let clusterToken: ClusterToken?
     let rootContext: SubmissionContext
     let sessionDirectory: String
     /// What this process proves to the session's services and actors when it connects.
@@ -47,7 +49,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
 
     /// Connects to the raylet at `rayletSocket` (and the control store at `gcs`, if given).
     init(rayletSocket: String, gcs gcsEndpoint: GCSEndpoint?, registration: ClientRegistration, secret: SessionSecret, seed: UInt64?,
-         nodeIP: String = "127.0.0.1",
+         nodeIP: String = "127.0.0.1", clusterToken: ClusterToken? = nil,
          cluster: LocalCluster? = nil,
          onTask: (@Sendable (ClusterCoreWorker, TaskSpec, [ObjectLocation], [Int]) -> Void)? = nil,
          onDisconnect: (@Sendable () -> Void)? = nil) throws {
@@ -77,6 +79,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         self.gcs = gcs
         self.nodeID = nodeID
         self.nodeIP = nodeIP
+        self.clusterToken = clusterToken
         self.jobID = registration.jobID
         sessionDirectory = session
         self.secret = secret
@@ -211,9 +214,13 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         // Not `get`: no task of this process is blocked by this wait, so none hands work back.
         var created = cached([handleObject])
         if created == nil { created = try await getFromRaylet([handleObject], blockingTheTask: false) }
-        if let buffer = created?.first, let record = ObjectCodec.error(in: buffer) { throw RayError.system(record.message) }
-        return try FramedConnection.connect(path: SessionLayout(directory: sessionDirectory).actorSocket(actorID),
-                                            secret: secret)
+        guard let buffer = created?.first else { throw RayError.system("the actor's handle object did not arrive") }
+        if let record = ObjectCodec.error(in: buffer) { throw RayError.system(record.message) }
+        let address = try ObjectCodec.decode(ActorAddress.self, from: buffer)
+        if address.node != nodeID.value, !address.tcp.isEmpty, let clusterToken {
+            return try FramedConnection.connect(to: try NetworkAddress(parsing: address.tcp), token: clusterToken)
+        }
+        return try FramedConnection.connect(path: SessionLayout(directory: sessionDirectory).actorSocket(actorID), secret: secret)
     }
 
     /// Results that came straight from an actor: cached here (a `get` needs no round trip), and

@@ -2,14 +2,25 @@ import Glibc
 import RayCore
 import RayTransport
 
-/// Where callers reach the actor living in this worker: a Unix socket of its own, one connection
-/// per calling process. Each connection's reader hands the calls to the actor's mailbox and sends
-/// each result back on the same connection, so a call and its answer cross no other process.
+/// Where callers reach the actor living in this worker: a Unix socket of its own for callers on
+/// its node, and in a multi-node cluster a TCP port for the others; one connection per calling
+/// process. Each connection's reader hands the calls to the actor's mailbox and sends each
+/// result back on the same connection, so a call and its answer cross no other process.
 enum ActorCallServer {
-    /// Starts accepting callers of the actor created by `creation` (its initializer has run).
-    static func start(for creation: TaskSpec, gpuIDs: [Int], core: ClusterCoreWorker) throws {
-        let listener = try Listener(path: SessionLayout(directory: core.sessionDirectory).actorSocket(creation.taskID),
-                                    secret: core.secret, log: RayLogging.logger("actor"))
+    /// Starts accepting callers of the actor created by `creation` (its initializer has run);
+    /// returns where they reach it.
+    static func start(for creation: TaskSpec, gpuIDs: [Int], core: ClusterCoreWorker) throws -> ActorAddress {
+        let log = RayLogging.logger("actor")
+        var listeners = [try Listener(path: SessionLayout(directory: core.sessionDirectory).actorSocket(creation.taskID),
+                                      secret: core.secret, log: log)]
+        if let token = core.clusterToken {
+            listeners.append(try Listener(tcp: try NetworkAddress(host: core.nodeIP, port: 0), token: token, log: log))
+        }
+        for listener in listeners { serve(listener, gpuIDs: gpuIDs, core: core) }
+        return ActorAddress(node: core.nodeID.value, tcp: listeners.dropFirst().first?.address?.description ?? "")
+    }
+
+    private static func serve(_ listener: Listener, gpuIDs: [Int], core: ClusterCoreWorker) {
         // Each authenticated caller arrives on a thread of its own, which reads its calls.
         listener.start { connection in
             core.taskExecutor?.adoptCurrentThread()

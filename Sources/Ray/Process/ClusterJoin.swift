@@ -41,7 +41,8 @@ enum ClusterJoin {
         let worker: ClusterCoreWorker
         do {
             worker = try ClusterCoreWorker(rayletSocket: record.rayletSocket, gcs: .tcp(gcsAddress, token),
-                                           registration: registration, secret: secret, seed: options.objectIDSeed, nodeIP: record.nodeIP)
+                                           registration: registration, secret: secret, seed: options.objectIDSeed, nodeIP: record.nodeIP,
+                                           clusterToken: token)
         } catch {
             throw RayError.system("cannot join the cluster at \(record.gcsAddress) through the node in \(record.sessionDirectory): \(error)")
         }

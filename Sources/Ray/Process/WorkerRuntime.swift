@@ -2,6 +2,7 @@ import CRaySupport
 import Foundation
 import Glibc
 import RayCore
+import RayTransport
 
 /// The life of a worker process: connect to the raylet that started it, then run each task it
 /// assigns, one at a time, on the thread that reads the raylet connection, and report the results.
@@ -18,6 +19,7 @@ enum WorkerRuntime {
             let core = try ClusterCoreWorker(rayletSocket: socket, gcs: try GCSEndpoint.fromEnvironment(environment), registration: registration,
                                              secret: ServiceMain.sessionSecret(environment), seed: nil,
                                              nodeIP: environment[RayEnvironmentKey.nodeIP] ?? "127.0.0.1",
+                                             clusterToken: environment[RayEnvironmentKey.clusterToken].flatMap(ClusterToken.init(hex:)),
                                              onTask: { core, spec, arguments, gpuIDs in
                                                  execute(spec, arguments: arguments, gpuIDs: gpuIDs, core: core)
                                              }, onDisconnect: { exit(0) })
@@ -67,7 +69,10 @@ enum WorkerRuntime {
                 var outcome = outcome
                 if outcome.succeeded {
                     do {
-                        try ActorCallServer.start(for: spec, gpuIDs: gpuIDs, core: core)
+                        // The handle object says where callers reach the actor.
+                        let address = try ActorCallServer.start(for: spec, gpuIDs: gpuIDs, core: core)
+                        let payload = try ObjectCodec.payload(for: address)
+                        outcome.returns = outcome.returns.map { ($0.0, payload) }
                     } catch {
                         let record = ErrorRecord(kind: .system, jobID: spec.jobID, taskID: spec.taskID, functionName: spec.displayName,
                                                  workerPID: getpid(), nodeID: core.nodeID,
