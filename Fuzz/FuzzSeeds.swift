@@ -61,6 +61,8 @@ enum FuzzSeeds {
         .objectUnavailable(id: object, reason: "gone"),
         .heartbeat(nodeID: NodeID(3), available: Resources(cpus: 1), queuedTasks: 2), .subscribeNodes, .nodeAdded(node),
         .nodeResources(nodeID: NodeID(3), available: Resources(gpus: 1), queuedTasks: 0), .nodeDied(nodeID: NodeID(3), reason: "silent"),
+        .registerActor(actorID: task, nodeID: NodeID(3), address: "10.0.0.3:4001"), .getActor(request: 8, actorID: task),
+        .actorReply(request: 8, nodeID: NodeID(3), address: "10.0.0.3:4001"), .actorReply(request: 8, nodeID: nil, address: ""),
         .registerActorName(request: 6, name: "ps", actorID: task), .actorNameReply(request: 6, error: "taken"),
         .actorNameReply(request: 6, error: nil), .lookupActorName(request: 7, name: "ps"),
         .actorLookupReply(request: 7, actorID: task), .actorLookupReply(request: 7, actorID: nil),

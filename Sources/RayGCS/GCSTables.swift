@@ -43,6 +43,9 @@ struct GCSTables {
     /// Named actors: any driver or worker of the cluster can look a handle up by name. Names do
     /// not belong to a job: a detached actor's name outlives its driver.
     private var actorNames: [String: TaskID] = [:]
+    /// Where each actor of a multi-node cluster takes calls (registered by its worker once it
+    /// listens): how a caller on another node reaches an actor it only knows by ID or name.
+    private var actorAddresses: [TaskID: (node: NodeID, address: String)] = [:]
 
     init(maxErrorsPerJob: Int = GCSTables.defaultMaxErrorsPerJob, nodeDeathTimeout: Double = GCSServer.defaultNodeDeathTimeout) {
         precondition(maxErrorsPerJob > 0, "the control store must keep at least one error per job")
@@ -73,6 +76,13 @@ struct GCSTables {
             return [Delivery(client: client, message: .nodesReply(request: request, nodes: nodes.statuses))]
         case let .registerActorName(request, name, actorID):
             return [Delivery(client: client, message: .actorNameReply(request: request, error: registerActorName(name, actorID)))]
+        case let .registerActor(actorID, node, address):
+            actorAddresses[actorID] = (node, address)
+            return []
+        case let .getActor(request, actorID):
+            // An actor on a dead node is gone with it.
+            let entry = actorAddresses[actorID].flatMap { nodes.isAlive($0.node) ? $0 : nil }
+            return [Delivery(client: client, message: .actorReply(request: request, nodeID: entry?.node, address: entry?.address ?? ""))]
         case let .lookupActorName(request, name):
             return [Delivery(client: client, message: .actorLookupReply(request: request, actorID: actorNames[name]))]
         case let .getJobExecutable(request, job):

@@ -25,6 +25,8 @@ struct NodeTable {
         self.deathTimeout = deathTimeout
     }
 
+    func isAlive(_ node: NodeID) -> Bool { entries[node]?.status.isAlive == true }
+
     var statuses: [NodeStatus] { entries.values.map(\.status).sorted { $0.info.nodeID.value < $1.info.nodeID.value } }
 
     /// A raylet joined: every subscriber hears of it.

@@ -163,6 +163,22 @@ extension ClusterTests {
         }
     }
 
+    /// Two drivers, each its own job, on different nodes: the first makes a detached named actor
+    /// on the second node and exits; the second finds it by name and its count goes on.
+    @Test func aDetachedNamedActorOutlivesItsDriverAndIsFoundByAnother() async throws {
+        try await TestNodes.with(cpus: [1, 1], resources: [[:], ["second": 1]]) { nodes in
+            let driver = buildProductsDirectory() + "/RayTestDriver"
+            func run(_ step: String, onNode node: Int) throws -> ProgramResult {
+                try runProgram(driver, ["named-counter", step, "shared", "second"],
+                               environment: ["RAY_ADDRESS": nodes.address, "RAY_TMPDIR": nodes.roots[node]], timeout: .seconds(60))
+            }
+            let first = try run("create", onNode: 0)
+            #expect(first.succeeded && first.output.contains("counted 1"), "\(first)")
+            let second = try run("use", onNode: 1)
+            #expect(second.succeeded && second.output.contains("counted 2"), "\(second)")
+        }
+    }
+
     @Test func aNodeWithTheWrongTokenIsRefused() async throws {
         try await TestNodes.with(cpus: [1]) { nodes in
             var template = Array("/tmp/rtXXXXXX".utf8CString)

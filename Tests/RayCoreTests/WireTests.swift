@@ -40,6 +40,8 @@ import Testing
         .objectUnavailable(id: spec.returnIDs[0], reason: "lost"), .subscribeNodes,
         .heartbeat(nodeID: NodeID(3), available: Resources(cpus: 1), queuedTasks: 2),
         .nodeResources(nodeID: NodeID(3), available: Resources(), queuedTasks: 0), .nodeDied(nodeID: NodeID(3), reason: "silent"),
+        .registerActor(actorID: spec.taskID, nodeID: NodeID(3), address: "10.0.0.3:1"), .getActor(request: 2, actorID: spec.taskID),
+        .actorReply(request: 2, nodeID: nil, address: ""),
     ]
 
     @Test(arguments: samples)

@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import Ray
 
@@ -118,5 +119,32 @@ func reportProgramOfRemoteTask() async throws {
     guard unlink(own) == 0 else { throw ClusterCheckFailed(description: "cannot delete \(own)") }
     try await Ray.withCluster(RayOptions()) { ray in
         report("program \(try await ray.get(try ProgramOfTask.remote()))")
+    }
+}
+
+/// A counter other drivers find by name.
+distributed actor SharedCounter: RayActor {
+    typealias ActorSystem = RayActorSystem
+    var value = 0
+    init(actorSystem: RayActorSystem, arguments: NoArguments) { self.actorSystem = actorSystem }
+    distributed func increment() -> Int {
+        value += 1
+        return value
+    }
+}
+
+/// Two drivers of one cluster: `create` makes the detached counter `name` where the resource
+/// `place` is, increments it and exits; `use` (another job) finds it by name and increments it.
+func useNamedCounter(_ step: String, name: String, place: String) async throws {
+    try await Ray.withCluster { ray in
+        let counter: ActorHandle<SharedCounter>
+        if step == "create" {
+            counter = try await ray.createActor(SharedCounter.self, options: ActorOptions(resources: Resources(custom: [place: 1]),
+                                                                                         name: name, detached: true))
+        } else {
+            counter = try await ray.actor(named: name)
+        }
+        let value = try await counter.actor.increment()
+        FileHandle.standardOutput.write(Data("pid \(getpid()) on \(ray.nodeIPAddress) counted \(value)\n".utf8))
     }
 }

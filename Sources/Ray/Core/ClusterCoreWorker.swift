@@ -122,7 +122,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
                 guard !closed.load(ordering: .acquiring) else { return }
                 FileHandle.standardError.write(Data("Remote error: \(TaskError(record))\n".utf8))
             case let .errorsReply(request, _), let .nodesReply(request, _), let .actorNameReply(request, _),
-                 let .actorLookupReply(request, _):
+                 let .actorLookupReply(request, _), let .actorReply(request, _, _):
                 gcsReplies.complete(request, with: message)
             default:
                 break
@@ -213,6 +213,18 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
         let handleObject = ActorTaskInfo.handleObject(of: actorID)
         // Not `get`: no task of this process is blocked by this wait, so none hands work back.
         var created = cached([handleObject])
+        // A handle found by name, or passed from another node, may stand for an actor whose
+        // handle object this node never sees: the control store knows where it listens.
+        // Until one of the two says where it is (a named actor may be looked up before it runs).
+        if created == nil, let clusterToken, let gcs {
+            while true {
+                if let (node, address) = try await actorAddress(actorID, gcs: gcs) {
+                    if node != nodeID { return try FramedConnection.connect(to: try NetworkAddress(parsing: address), token: clusterToken) }
+                    break
+                }
+                if try await !wait([handleObject], numReturns: 1, timeout: .milliseconds(100)).isEmpty { break }
+            }
+        }
         if created == nil { created = try await getFromRaylet([handleObject], blockingTheTask: false) }
         guard let buffer = created?.first else { throw RayError.system("the actor's handle object did not arrive") }
         if let record = ObjectCodec.error(in: buffer) { throw RayError.system(record.message) }
@@ -221,6 +233,18 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
             return try FramedConnection.connect(to: try NetworkAddress(parsing: address.tcp), token: clusterToken)
         }
         return try FramedConnection.connect(path: SessionLayout(directory: sessionDirectory).actorSocket(actorID), secret: secret)
+    }
+
+    /// Where the control store says the actor takes calls, if it knows.
+    private func actorAddress(_ actorID: TaskID, gcs: FramedConnection) async throws -> (NodeID, String)? {
+        let reply = try await gcsReplies.call { request in try gcs.send(.getActor(request: request, actorID: actorID)) }
+        guard case let .actorReply(_, node?, address) = reply, !address.isEmpty else { return nil }
+        return (node, address)
+    }
+
+    /// Tells the control store where an actor this worker hosts takes calls from other nodes.
+    func registerActorAddress(_ actorID: TaskID, _ address: ActorAddress) {
+        try? gcs?.send(.registerActor(actorID: actorID, nodeID: NodeID(address.node), address: address.tcp))
     }
 
     /// Results that came straight from an actor: cached here (a `get` needs no round trip), and

@@ -17,7 +17,9 @@ enum ActorCallServer {
             listeners.append(try Listener(tcp: try NetworkAddress(host: core.nodeIP, port: 0), token: token, log: log))
         }
         for listener in listeners { serve(listener, gpuIDs: gpuIDs, core: core) }
-        return ActorAddress(node: core.nodeID.value, tcp: listeners.dropFirst().first?.address?.description ?? "")
+        let address = ActorAddress(node: core.nodeID.value, tcp: listeners.dropFirst().first?.address?.description ?? "")
+        if !address.tcp.isEmpty { core.registerActorAddress(creation.taskID, address) }
+        return address
     }
 
     private static func serve(_ listener: Listener, gpuIDs: [Int], core: ClusterCoreWorker) {

@@ -43,6 +43,9 @@ extension Message {
         case .getJobExecutable: .getJobExecutable
         case .readExecutable: .readExecutable
         case .executableChunk: .executableChunk
+        case .registerActor: .registerActor
+        case .getActor: .getActor
+        case .actorReply: .actorReply
         case .registerJob: .registerJob
         case .jobRegistered: .jobRegistered
         case .registerNode: .registerNode
@@ -204,6 +207,17 @@ extension Message {
             w.u64(UInt64(totalSize))
             w.u64(UInt64(offset))
             w.blob(bytes)
+        case let .registerActor(actorID, nodeID, address):
+            w.taskID(actorID)
+            w.u64(nodeID.value)
+            w.string(address)
+        case let .getActor(request, actorID):
+            w.u64(request)
+            w.taskID(actorID)
+        case let .actorReply(request, nodeID, address):
+            w.u64(request)
+            w.optional(nodeID) { w, n in w.u64(n.value) }
+            w.string(address)
         }
     }
 
@@ -334,6 +348,10 @@ extension Message {
             let bytes = try r.blob()
             try Self.checkChunk(offset: offset, count: bytes.count, totalSize: totalSize)
             return .executableChunk(request: request, totalSize: totalSize, offset: offset, bytes: bytes)
+        case .registerActor: return .registerActor(actorID: try r.taskID(), nodeID: NodeID(try r.u64()), address: try r.string())
+        case .getActor: return .getActor(request: try r.u64(), actorID: try r.taskID())
+        case .actorReply:
+            return .actorReply(request: try r.u64(), nodeID: try r.optional { r throws(WireError) in NodeID(try r.u64()) }, address: try r.string())
         }
     }
 

@@ -94,4 +94,10 @@ public enum Message: Sendable, Equatable {
     /// `executableReply` with the reason it cannot be read.
     case readExecutable(request: UInt64, hash: ContentHash, offset: Int, count: Int)
     case executableChunk(request: UInt64, totalSize: Int, offset: Int, bytes: [UInt8])
+    /// An actor's worker listens for calls at `address` (`ip:port`) on `nodeID`.
+    case registerActor(actorID: TaskID, nodeID: NodeID, address: String)
+    /// Where a live actor takes calls; the reply's node is nil when the actor is unknown or its
+    /// node died.
+    case getActor(request: UInt64, actorID: TaskID)
+    case actorReply(request: UInt64, nodeID: NodeID?, address: String)
 }

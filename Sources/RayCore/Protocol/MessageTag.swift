@@ -64,4 +64,8 @@ public enum MessageTag: UInt8, Sendable, CaseIterable {
     case getJobExecutable = 64
     case readExecutable = 65
     case executableChunk = 66
+    // The actor table (70 on, leaving 59-69 to other tables).
+    case registerActor = 70
+    case getActor = 71
+    case actorReply = 72
 }
