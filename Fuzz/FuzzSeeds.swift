@@ -22,6 +22,7 @@ enum FuzzSeeds {
                                     nodeID: NodeID(77), message: "boom")
     static let node = NodeInfo(nodeID: NodeID(3), rayletAddress: "/tmp/r.sock", resources: Resources(cpus: 4, gpus: 2),
                                storeCapacity: 1 << 30, sessionDirectory: "/tmp/s", nodeIP: "10.0.0.3", peerAddress: "10.0.0.3:4000")
+    static let programHash = ContentHash(bytes: Array(0...31))!
     static let status = NodeStatus(info: node, isAlive: true, available: Resources(cpus: 2), queuedTasks: 4)
 
     /// At least one of every message, most fields not empty.
@@ -65,6 +66,13 @@ enum FuzzSeeds {
         .registerActorName(request: 6, name: "ps", actorID: task), .actorNameReply(request: 6, error: "taken"),
         .actorNameReply(request: 6, error: nil), .lookupActorName(request: 7, name: "ps"),
         .actorLookupReply(request: 7, actorID: task), .actorLookupReply(request: 7, actorID: nil),
+        .queryExecutable(request: 8, hash: programHash), .executableInfo(request: 8, hash: programHash, size: 3),
+        .executableInfo(request: 8, hash: nil, size: 0),
+        .uploadExecutable(request: 9, hash: programHash, totalSize: 3, offset: 0, bytes: [0x7f, 0x45, 0x4c]),
+        .executableReply(request: 9, error: nil), .executableReply(request: 9, error: "hash mismatch"),
+        .setJobExecutable(request: 10, jobID: JobID(2), hash: programHash), .getJobExecutable(request: 11, jobID: JobID(2)),
+        .readExecutable(request: 12, hash: programHash, offset: 1, count: 2),
+        .executableChunk(request: 12, totalSize: 3, offset: 1, bytes: [0x45, 0x4c]),
     ]
 
     /// The body of each message (no length prefix): what `Message.read` parses.

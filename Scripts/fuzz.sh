@@ -48,6 +48,8 @@ if $needs_transport; then
         -o "$out/obj/CRaySupport.o"
     "$clang" -O1 -g -fsanitize=address,fuzzer-no-link -ISources/CRaySupport/include -c Sources/CRaySupport/HMAC.c \
         -o "$out/obj/HMAC.o"
+    "$clang" -O1 -g -fsanitize=address,fuzzer-no-link -ISources/CRaySupport/include -c Sources/CRaySupport/SHA256.c \
+        -o "$out/obj/SHA256.o"
     cat > "$out/modules/CRaySupport/module.modulemap" <<EOF
 module CRaySupport {
     header "$PWD/Sources/CRaySupport/include/CRaySupport.h"
@@ -61,7 +63,7 @@ EOF
     swiftc "${swift_flags[@]}" -wmo -module-name RayTransport -I "$out/modules/CRaySupport" \
         -emit-module -emit-module-path "$out/modules/RayTransport.swiftmodule" \
         -c $(find Sources/RayTransport -name '*.swift' | sort) -o "$out/obj/RayTransport.o"
-    transport_objects=("$out/obj/RayTransport.o" "$out/obj/Logging.o" "$out/obj/CRaySupport.o" "$out/obj/HMAC.o" -lcrypto)
+    transport_objects=("$out/obj/RayTransport.o" "$out/obj/Logging.o" "$out/obj/CRaySupport.o" "$out/obj/HMAC.o" "$out/obj/SHA256.o" -lcrypto)
 fi
 
 for t in "${targets[@]}"; do

@@ -14,6 +14,8 @@ public struct SessionLayout: Sendable {
     public var nodeRecord: String { directory + "/node.json" }
     /// The cluster token a head node made (mode 0600): other nodes and drivers need a copy.
     public var clusterToken: String { directory + "/cluster_token" }
+    /// The programs a head node's control store keeps for other nodes, by hash (mode 0700).
+    public var executables: String { directory + "/executables" }
 
     /// Where the worker hosting an actor listens for its callers: callers derive it from the
     /// actor's ID alone.

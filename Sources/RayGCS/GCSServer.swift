@@ -33,18 +33,24 @@ public final class GCSServer: Sendable {
     private let listener: Listener
     private let log: Logger
     private let stopped = Atomic<Bool>(false)
+    /// The programs of jobs, for other nodes to fetch; nil for a private single-machine cluster.
+    private let executables: ExecutableStore?
     /// How long a node may go without a heartbeat before it is declared dead, unless told otherwise.
     public static let defaultNodeDeathTimeout = 10.0
 
     /// - Parameter nodeDeathTimeout: seconds without a heartbeat before a node is declared dead.
-    public init(listener: Listener, log: Logger, nodeDeathTimeout: Double = GCSServer.defaultNodeDeathTimeout) {
+    ///   - executableDirectory: where shipped programs are kept (`<session>/executables`); nil
+    ///     for a control store that keeps none.
+    public init(listener: Listener, log: Logger, nodeDeathTimeout: Double = GCSServer.defaultNodeDeathTimeout,
+                executableDirectory: String? = nil) throws {
         self.listener = listener
         self.log = log
+        executables = try executableDirectory.map { directory throws(ExecutableStore.Failure) in try ExecutableStore(directory: directory) }
         state = Mutex(State(tables: GCSTables(nodeDeathTimeout: nodeDeathTimeout)))
     }
 
     public convenience init(socketPath: String, secret: SessionSecret, log: Logger) throws {
-        self.init(listener: try Listener(path: socketPath, secret: secret, log: log), log: log)
+        try self.init(listener: try Listener(path: socketPath, secret: secret, log: log), log: log)
     }
 
     public func start() {
@@ -55,6 +61,7 @@ public final class GCSServer: Sendable {
                 handle(message, from: client)
             }, onClose: { [self] error in
                 if case .malformed = error { log.warning("closing a connection that sent a bad frame: \(error)") }
+                executables?.abandon(client)
                 deliver(state.withLock { state in
                     state.connections[client] = nil
                     return state.resolve(state.tables.clientClosed(client))
@@ -78,6 +85,9 @@ public final class GCSServer: Sendable {
     }
 
     func handle(_ message: Message, from client: GCSClientID) {
+        if let reply = handleExecutable(message, from: client) {
+            return deliver(state.withLock { $0.resolve([GCSTables.Delivery(client: client, message: reply)]) })
+        }
         let now = Self.monotonicNow()
         let sends: [(FramedConnection, Message)]? = state.withLock { state in
             state.tables.handle(message, from: client, now: now).map { state.resolve($0) }
@@ -87,6 +97,46 @@ public final class GCSServer: Sendable {
             return
         }
         deliver(sends)
+    }
+
+    /// The answer to a message about shipped programs (their bytes are read and written here,
+    /// outside the tables' lock); nil for other messages.
+    private func handleExecutable(_ message: Message, from client: GCSClientID) -> Message? {
+        func refuse(_ request: UInt64) -> Message? {
+            executables == nil ? .executableReply(request: request, error: "this control store keeps no programs (a single-machine cluster)") : nil
+        }
+        switch message {
+        case let .queryExecutable(request, hash):
+            let size = executables?.size(of: hash)
+            return .executableInfo(request: request, hash: size == nil ? nil : hash, size: size ?? 0)
+        case let .uploadExecutable(request, hash, totalSize, offset, bytes):
+            guard let executables else { return refuse(request) }
+            do {
+                if try executables.receive(hash, totalSize: totalSize, offset: offset, bytes: bytes, from: client) {
+                    log.info("stored program \(hash) (\(totalSize) bytes)")
+                }
+                return .executableReply(request: request, error: nil)
+            } catch {
+                log.warning("refused an upload of program \(hash): \(error)")
+                return .executableReply(request: request, error: "\(error)")
+            }
+        case let .readExecutable(request, hash, offset, count):
+            guard let executables else { return refuse(request) }
+            do {
+                let (totalSize, bytes) = try executables.read(hash, offset: offset, count: count)
+                return .executableChunk(request: request, totalSize: totalSize, offset: offset, bytes: bytes)
+            } catch {
+                return .executableReply(request: request, error: "\(error)")
+            }
+        case let .setJobExecutable(request, job, hash):
+            guard let executables else { return refuse(request) }
+            guard let size = executables.size(of: hash) else {
+                return .executableReply(request: request, error: "\(ExecutableStore.Failure.notStored(hash))")
+            }
+            return .executableReply(request: request, error: state.withLock { $0.tables.setJobExecutable(job, hash: hash, size: size) })
+        default:
+            return nil
+        }
     }
 
     private func deliver(_ sends: [(FramedConnection, Message)]) {

@@ -25,6 +25,8 @@ struct GCSTables {
     private struct Job {
         var errors: JobErrorLog
         var subscribers: Set<GCSClientID> = []
+        /// The program its workers run, shipped by its driver (`ExecutableStore` has its bytes).
+        var executable: (hash: ContentHash, size: Int)?
     }
 
     /// What a client registered and subscribed to, which its closing undoes. Only clients that did
@@ -83,6 +85,9 @@ struct GCSTables {
             return [Delivery(client: client, message: .actorReply(request: request, nodeID: entry?.node, address: entry?.address ?? ""))]
         case let .lookupActorName(request, name):
             return [Delivery(client: client, message: .actorLookupReply(request: request, actorID: actorNames[name]))]
+        case let .getJobExecutable(request, job):
+            let executable = jobs[job]?.executable
+            return [Delivery(client: client, message: .executableInfo(request: request, hash: executable?.hash, size: executable?.size ?? 0))]
         default:
             return nil
         }
@@ -101,6 +106,15 @@ struct GCSTables {
     /// Declares dead the nodes whose heartbeats stopped.
     mutating func tick(now: Double) -> [Delivery] {
         nodes.expire(now: now)
+    }
+
+    /// Records the program the job's workers run (its bytes are stored already); why not, if the
+    /// job is not live. The program is the job's for its life: a second one is refused.
+    mutating func setJobExecutable(_ job: JobID, hash: ContentHash, size: Int) -> String? {
+        guard jobs[job] != nil else { return "job \(job) is not running" }
+        if let existing = jobs[job]!.executable, existing.hash != hash { return "job \(job) runs program \(existing.hash) already" }
+        jobs[job]!.executable = (hash, size)
+        return nil
     }
 
     /// Whether `job` was registered and its driver is still connected.

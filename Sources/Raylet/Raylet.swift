@@ -105,6 +105,7 @@ public final class Raylet: @unchecked Sendable {
             log.warning("refusing client pid \(registration.pid): \(error)")
             return drop(id, connection)
         }
+        if registration.kind == .driver { network?.programs?.driverRegistered(registration.jobID) }
         do {
             try connection.sendDescriptor(arena.fileDescriptor)
             try connection.send(.registered(nodeID: config.nodeID, storeCapacity: config.storeCapacity,
@@ -219,10 +220,12 @@ public final class Raylet: @unchecked Sendable {
                 objectSenders.withLock { $0[client] }?.send(id, offset: offset, size: size, contained: contained)
             case let .spawnWorker(job, executable, token):
                 do {
-                    try launcher.spawn(job: job, executable: executable, token: token)
+                    // The job's program, fetched first if its driver is elsewhere and shipped it.
+                    let program = try network?.programs?.resolve(job: job, path: executable) ?? executable
+                    try launcher.spawn(job: job, executable: program, token: token)
                 } catch {
                     log.warning("could not start a worker for job \(job): \(error)")
-                    perform(state.withLock { $0.workerFailedToStart(token: token, reason: "\(error)", now: NodeState.monotonicNow()) })
+                    perform(state.withLock { $0.workerFailedToStart(token: token, reason: "\(nodeName): \(error)", now: NodeState.monotonicNow()) })
                 }
             case let .report(record):
                 // Workers killed because the node stops did not fail: nothing to report.
@@ -237,6 +240,9 @@ public final class Raylet: @unchecked Sendable {
         }
         flush()
     }
+
+    /// How reasons name this node: "on node <id> (<ip>)".
+    private var nodeName: String { "on node \(config.nodeID) (\(config.nodeIP))" }
 
     // MARK: The other nodes
 
@@ -320,7 +326,7 @@ public final class Raylet: @unchecked Sendable {
         launcher.forget(exits.lazy.map(\.token).filter { token in !starting.contains { $0.token == token } })
         for exit in starting {
             let words = launcher.lastWords(of: exit.token)
-            let reason = "worker pid \(exit.pid) \(exit.status) before it registered" + (words.isEmpty ? "" : "; its last output:\n\(words)")
+            let reason = "\(nodeName): worker pid \(exit.pid) \(exit.status) before it registered" + (words.isEmpty ? "" : "; its last output:\n\(words)")
             log.warning("a worker failed to start: \(reason)")
             perform(state.withLock { $0.workerFailedToStart(token: exit.token, reason: reason, now: NodeState.monotonicNow()) })
         }

@@ -10,10 +10,15 @@ public struct RayletNetwork: Sendable {
     public var advertisedAddress: String
     /// Opens an authenticated connection to another raylet's advertised address.
     public var connect: @Sendable (String) throws -> FramedConnection
+    /// Where the programs of jobs whose drivers are on other nodes come from; nil runs the path
+    /// each driver named.
+    public var programs: ProgramResolver?
 
-    public init(listener: Listener, advertisedAddress: String, connect: @escaping @Sendable (String) throws -> FramedConnection) {
+    public init(listener: Listener, advertisedAddress: String, programs: ProgramResolver? = nil,
+                connect: @escaping @Sendable (String) throws -> FramedConnection) {
         self.listener = listener
         self.advertisedAddress = advertisedAddress
+        self.programs = programs
         self.connect = connect
     }
 }

@@ -17,6 +17,7 @@ import Testing
     }
 
     static let task = TaskID(high: 0x1112_1314_1516_1718, low: 0x2122_2324_2526_2728)
+    static let hash = ContentHash(bytes: Array(0xa0...0xbf))!
     static let parent = TaskID(high: 0x3132_3334_3536_3738, low: 0x4142_4344_4546_4748)
     static let object = ObjectID(task: task, index: 1)
     static let putObject = ObjectID(task: parent, index: 0x8000_0002)
@@ -173,6 +174,15 @@ import Testing
         Golden(message: .getActor(request: 9, actorID: task), hex: "19000000 47 090000000000000018171615141312112827262524232221"),
         Golden(message: .actorReply(request: 9, nodeID: NodeID(0x77), address: "10.0.0.2:7"), hex: "20000000 48 09000000000000000177000000000000000a00000031302e302e302e323a37"),
         Golden(message: .nodeDied(nodeID: NodeID(0x77), reason: "gone"), hex: "11000000 3a 770000000000000004000000676f6e65"),
+        // Shipped programs; the hash reads a0 a1 … bf.
+        Golden(message: .queryExecutable(request: 9, hash: hash), hex: "29000000 3b 0900000000000000a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"),
+        Golden(message: .executableInfo(request: 9, hash: hash, size: 5), hex: "32000000 3c 090000000000000001a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf0500000000000000"),
+        Golden(message: .uploadExecutable(request: 9, hash: hash, totalSize: 5, offset: 2, bytes: [1, 2, 3]), hex: "40000000 3d 0900000000000000a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf0500000000000000020000000000000003000000010203"),
+        Golden(message: .executableReply(request: 9, error: "bad"), hex: "11000000 3e 09000000000000000103000000626164"),
+        Golden(message: .setJobExecutable(request: 9, jobID: JobID(0x2a), hash: hash), hex: "2d000000 3f 09000000000000002a000000a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"),
+        Golden(message: .getJobExecutable(request: 9, jobID: JobID(0x2a)), hex: "0d000000 40 09000000000000002a000000"),
+        Golden(message: .readExecutable(request: 9, hash: hash, offset: 2, count: 3), hex: "39000000 41 0900000000000000a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf02000000000000000300000000000000"),
+        Golden(message: .executableChunk(request: 9, totalSize: 5, offset: 2, bytes: [1, 2, 3]), hex: "20000000 42 09000000000000000500000000000000020000000000000003000000010203"),
     ]
 
     static func hex(_ bytes: [UInt8]) -> String {

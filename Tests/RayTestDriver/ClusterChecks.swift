@@ -105,6 +105,23 @@ func transferBetweenHosts(megabytes: Int, here: String) async throws {
     }
 }
 
+/// The program a task runs as, on the node that has the `second` resource.
+struct ProgramOfTask: RemoteFunction0 {
+    static var resources: Resources { Resources(cpus: 1, custom: ["second": 1]) }
+    static func run() throws -> String { try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") }
+}
+
+/// `shipped`: deletes this program's own file first, so that no node can start it from a path,
+/// as on machines that never had it; then joins the cluster (which ships the program from the
+/// running process) and prints "program P" with the path a task on the second node ran from.
+func reportProgramOfRemoteTask() async throws {
+    let own = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+    guard unlink(own) == 0 else { throw ClusterCheckFailed(description: "cannot delete \(own)") }
+    try await Ray.withCluster(RayOptions()) { ray in
+        report("program \(try await ray.get(try ProgramOfTask.remote()))")
+    }
+}
+
 /// A counter other drivers find by name.
 distributed actor SharedCounter: RayActor {
     typealias ActorSystem = RayActorSystem

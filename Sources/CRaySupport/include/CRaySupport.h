@@ -43,6 +43,13 @@ int cray_is_job_runner_thread(void);
 /// 0, or -1 if libcrypto failed.
 int cray_hmac_sha256(const void *key, size_t key_length, const void *data, size_t length, unsigned char out[32]);
 
+/// SHA-256 of `data` (libcrypto), written to the 32 bytes at `out`. 0, or -1 if libcrypto failed.
+int cray_sha256(const void *data, size_t length, unsigned char out[32]);
+
+/// SHA-256 of the whole file open at `fd`, read from offset 0 in 1 MiB pieces (`pread`: the
+/// descriptor's offset does not move). The number of bytes hashed, or -errno.
+long long cray_sha256_fd(int fd, unsigned char out[32]);
+
 /// Makes stdout line-buffered (it is a pipe in workers).
 void cray_line_buffer_stdout(void);
 

@@ -32,6 +32,9 @@ public struct RayOptions: Sendable {
     /// Where session directories go (`<it>/ray/session_…`), and where a driver that joins a
     /// cluster finds the node `ray start` started; nil reads `RAY_TMPDIR`, else `/tmp`.
     public var temporaryDirectory: String?
+    /// For tests only: the file a joining driver ships as its job's program instead of its own
+    /// executable (one that cannot run, to see how a node reports that).
+    var shippedProgramForTesting: String?
 
     public init(cpus: Double? = nil, gpus: Double = 0, customResources: [String: Double] = [:], objectStoreMemory: Int? = nil,
                 mode: Mode = .cluster, redirectOutput: Bool = false, objectIDSeed: UInt64? = nil, idleWorkerTimeout: Double = 10,

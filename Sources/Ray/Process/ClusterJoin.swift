@@ -24,12 +24,34 @@ enum ClusterJoin {
             throw RayError.system("the node record in \(record.sessionDirectory) has no valid session secret")
         }
         let registration = ClientRegistration(kind: .driver, pid: getpid(), jobID: JobID(0), executablePath: try ServiceProcess.executablePath())
+        let gcsAddress = try NetworkAddress(parsing: record.gcsAddress)
+        // The program goes to the control store before the job starts: any node can fetch it.
+        var shipping: ProgramShipping
+        let shipped: ProgramShipping.Shipped
         do {
-            return try ClusterCoreWorker(rayletSocket: record.rayletSocket, gcs: .tcp(try NetworkAddress(parsing: record.gcsAddress), token),
-                                         registration: registration, secret: secret, seed: options.objectIDSeed, nodeIP: record.nodeIP,
-                                         clusterToken: token)
+            shipping = ProgramShipping(connection: try FramedConnection.connect(to: gcsAddress, token: token))
+            shipped = try shipping.upload(options.shippedProgramForTesting ?? "/proc/self/exe")
+        } catch {
+            throw RayError.system("cannot ship this program to the cluster at \(record.gcsAddress): \(error)")
+        }
+        defer { shipping.connection.close() }
+        let log = RayLogging.logger("driver")
+        let upload = shipped.uploaded ? "uploaded in \(shipped.uploadSeconds) s" : "stored already"
+        log.debug("program \(shipped.hash) (\(shipped.size) bytes): hashed in \(shipped.hashSeconds) s, \(upload)")
+        let worker: ClusterCoreWorker
+        do {
+            worker = try ClusterCoreWorker(rayletSocket: record.rayletSocket, gcs: .tcp(gcsAddress, token),
+                                           registration: registration, secret: secret, seed: options.objectIDSeed, nodeIP: record.nodeIP,
+                                           clusterToken: token)
         } catch {
             throw RayError.system("cannot join the cluster at \(record.gcsAddress) through the node in \(record.sessionDirectory): \(error)")
         }
+        do {
+            try shipping.assign(shipped.hash, to: worker.jobID)
+        } catch {
+            // Nodes then start the job's workers from its path, as if it had not been shipped.
+            log.warning("tasks on other nodes need \(registration.executablePath) there: \(error)")
+        }
+        return worker
     }
 }

@@ -41,7 +41,10 @@ enum ServiceMain {
                 fail("gcs needs \(RayEnvironmentKey.gcsAddress) or \(RayEnvironmentKey.gcsSocket)")
             }
             let timeout = environment[RayEnvironmentKey.nodeDeathTimeout].flatMap(Double.init) ?? GCSServer.defaultNodeDeathTimeout
-            let server = GCSServer(listener: listener, log: log, nodeDeathTimeout: timeout)
+            // A cluster of many machines ships its jobs' programs through the control store.
+            let programs = environment[RayEnvironmentKey.gcsAddress] == nil ? nil
+                : environment[RayEnvironmentKey.sessionDirectory].map { SessionLayout(directory: $0).executables }
+            let server = try GCSServer(listener: listener, log: log, nodeDeathTimeout: timeout, executableDirectory: programs)
             server.start()
             let stop: @Sendable () -> Void = {
                 server.stop()
@@ -108,7 +111,12 @@ enum ServiceMain {
         let port = environment[RayEnvironmentKey.peerPort].flatMap(UInt16.init) ?? 0
         let listener = try Listener(tcp: try NetworkAddress(host: config.nodeIP, port: port), token: token, log: RayLogging.logger("raylet"))
         guard let bound = listener.address else { fail("the raylet's TCP listener has no address") }
-        let network = RayletNetwork(listener: listener, advertisedAddress: bound.description) { peer in
+        let gcsAddress = try NetworkAddress(parsing: address)
+        let programs = ProgramResolver(cacheDirectory: ProgramResolver.cacheDirectory(forSession: config.sessionDirectory),
+                                       log: RayLogging.logger("raylet")) {
+            try FramedConnection.connect(to: gcsAddress, token: token)
+        }
+        let network = RayletNetwork(listener: listener, advertisedAddress: bound.description, programs: programs) { peer in
             try FramedConnection.connect(to: try NetworkAddress(parsing: peer), token: token)
         }
         return (gcs, network)

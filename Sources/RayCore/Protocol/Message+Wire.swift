@@ -35,6 +35,14 @@ extension Message {
         case .nodeAdded: .nodeAdded
         case .nodeResources: .nodeResources
         case .nodeDied: .nodeDied
+        case .queryExecutable: .queryExecutable
+        case .executableInfo: .executableInfo
+        case .uploadExecutable: .uploadExecutable
+        case .executableReply: .executableReply
+        case .setJobExecutable: .setJobExecutable
+        case .getJobExecutable: .getJobExecutable
+        case .readExecutable: .readExecutable
+        case .executableChunk: .executableChunk
         case .registerActor: .registerActor
         case .getActor: .getActor
         case .actorReply: .actorReply
@@ -166,6 +174,39 @@ extension Message {
         case let .nodeDied(nodeID, reason):
             w.u64(nodeID.value)
             w.string(reason)
+        case let .queryExecutable(request, hash):
+            w.u64(request)
+            hash.write(to: &w)
+        case let .executableInfo(request, hash, size):
+            w.u64(request)
+            w.optional(hash) { w, h in h.write(to: &w) }
+            w.u64(UInt64(size))
+        case let .uploadExecutable(request, hash, totalSize, offset, bytes):
+            w.u64(request)
+            hash.write(to: &w)
+            w.u64(UInt64(totalSize))
+            w.u64(UInt64(offset))
+            w.blob(bytes)
+        case let .executableReply(request, error):
+            w.u64(request)
+            w.optional(error) { w, e in w.string(e) }
+        case let .setJobExecutable(request, jobID, hash):
+            w.u64(request)
+            w.u32(jobID.value)
+            hash.write(to: &w)
+        case let .getJobExecutable(request, jobID):
+            w.u64(request)
+            w.u32(jobID.value)
+        case let .readExecutable(request, hash, offset, count):
+            w.u64(request)
+            hash.write(to: &w)
+            w.u64(UInt64(offset))
+            w.u64(UInt64(count))
+        case let .executableChunk(request, totalSize, offset, bytes):
+            w.u64(request)
+            w.u64(UInt64(totalSize))
+            w.u64(UInt64(offset))
+            w.blob(bytes)
         case let .registerActor(actorID, nodeID, address):
             w.taskID(actorID)
             w.u64(nodeID.value)
@@ -282,10 +323,45 @@ extension Message {
         case .nodeAdded: return .nodeAdded(try NodeInfo.read(from: &r))
         case .nodeResources: return .nodeResources(nodeID: NodeID(try r.u64()), available: try Resources.read(from: &r), queuedTasks: Int(try r.u32()))
         case .nodeDied: return .nodeDied(nodeID: NodeID(try r.u64()), reason: try r.string())
+        case .queryExecutable: return .queryExecutable(request: try r.u64(), hash: try ContentHash.read(from: &r))
+        case .executableInfo:
+            return .executableInfo(request: try r.u64(), hash: try r.optional { r throws(WireError) in try ContentHash.read(from: &r) },
+                                   size: try r.executableBytes("program size"))
+        case .uploadExecutable:
+            let request = try r.u64(), hash = try ContentHash.read(from: &r)
+            let totalSize = try r.executableBytes("program size"), offset = try r.executableBytes("program chunk offset")
+            let bytes = try r.blob()
+            try Self.checkChunk(offset: offset, count: bytes.count, totalSize: totalSize)
+            return .uploadExecutable(request: request, hash: hash, totalSize: totalSize, offset: offset, bytes: bytes)
+        case .executableReply: return .executableReply(request: try r.u64(), error: try r.optional { r throws(WireError) in try r.string() })
+        case .setJobExecutable: return .setJobExecutable(request: try r.u64(), jobID: JobID(try r.u32()), hash: try ContentHash.read(from: &r))
+        case .getJobExecutable: return .getJobExecutable(request: try r.u64(), jobID: JobID(try r.u32()))
+        case .readExecutable:
+            let request = try r.u64(), hash = try ContentHash.read(from: &r), offset = try r.executableBytes("program read offset")
+            let count = try r.u64()
+            guard count <= UInt64(WireLimits.maxExecutableChunkBytes) else {
+                throw WireError.outOfRange(field: "program read count", value: count, limit: UInt64(WireLimits.maxExecutableChunkBytes))
+            }
+            return .readExecutable(request: request, hash: hash, offset: offset, count: Int(count))
+        case .executableChunk:
+            let request = try r.u64(), totalSize = try r.executableBytes("program size"), offset = try r.executableBytes("program chunk offset")
+            let bytes = try r.blob()
+            try Self.checkChunk(offset: offset, count: bytes.count, totalSize: totalSize)
+            return .executableChunk(request: request, totalSize: totalSize, offset: offset, bytes: bytes)
         case .registerActor: return .registerActor(actorID: try r.taskID(), nodeID: NodeID(try r.u64()), address: try r.string())
         case .getActor: return .getActor(request: try r.u64(), actorID: try r.taskID())
         case .actorReply:
             return .actorReply(request: try r.u64(), nodeID: try r.optional { r throws(WireError) in NodeID(try r.u64()) }, address: try r.string())
+        }
+    }
+
+    /// A piece of a program lies inside it and is no larger than a piece may be.
+    private static func checkChunk(offset: Int, count: Int, totalSize: Int) throws(WireError) {
+        guard count <= WireLimits.maxExecutableChunkBytes else {
+            throw WireError.outOfRange(field: "program chunk size", value: UInt64(count), limit: UInt64(WireLimits.maxExecutableChunkBytes))
+        }
+        guard offset + count <= totalSize else {
+            throw WireError.outOfRange(field: "program chunk end", value: UInt64(offset + count), limit: UInt64(totalSize))
         }
     }
 }

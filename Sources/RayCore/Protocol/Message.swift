@@ -76,6 +76,24 @@ public enum Message: Sendable, Equatable {
     case nodeAdded(NodeInfo)
     case nodeResources(nodeID: NodeID, available: Resources, queuedTasks: Int)
     case nodeDied(nodeID: NodeID, reason: String)
+    // Programs shipped to other nodes (docs/ARCHITECTURE.md, "Programs on every node").
+    /// Asks whether the control store has the program with this hash; answered by `executableInfo`.
+    case queryExecutable(request: UInt64, hash: ContentHash)
+    /// A stored program's hash and size; nil hash (size 0) when there is none.
+    case executableInfo(request: UInt64, hash: ContentHash?, size: Int)
+    /// A piece of a program to store under `hash`, in order from offset 0; answered by
+    /// `executableReply` (the last piece's answer says whether the whole matched the hash).
+    case uploadExecutable(request: UInt64, hash: ContentHash, totalSize: Int, offset: Int, bytes: [UInt8])
+    /// The answer to an upload, a `setJobExecutable` or a failed `readExecutable`: nil error is success.
+    case executableReply(request: UInt64, error: String?)
+    /// The job's workers run the stored program with this hash (sent by the job's driver).
+    case setJobExecutable(request: UInt64, jobID: JobID, hash: ContentHash)
+    /// Asks which program the job's workers run; answered by `executableInfo`.
+    case getJobExecutable(request: UInt64, jobID: JobID)
+    /// Asks for `count` bytes at `offset` of a stored program; answered by `executableChunk`, or
+    /// `executableReply` with the reason it cannot be read.
+    case readExecutable(request: UInt64, hash: ContentHash, offset: Int, count: Int)
+    case executableChunk(request: UInt64, totalSize: Int, offset: Int, bytes: [UInt8])
     /// An actor's worker listens for calls at `address` (`ip:port`) on `nodeID`.
     case registerActor(actorID: TaskID, nodeID: NodeID, address: String)
     /// Where a live actor takes calls; the reply's node is nil when the actor is unknown or its

@@ -56,6 +56,14 @@ public enum MessageTag: UInt8, Sendable, CaseIterable {
     case nodeAdded = 56
     case nodeResources = 57
     case nodeDied = 58
+    case queryExecutable = 59
+    case executableInfo = 60
+    case uploadExecutable = 61
+    case executableReply = 62
+    case setJobExecutable = 63
+    case getJobExecutable = 64
+    case readExecutable = 65
+    case executableChunk = 66
     // The actor table (70 on, leaving 59-69 to other tables).
     case registerActor = 70
     case getActor = 71

@@ -20,4 +20,15 @@ public enum WireLimits {
     /// `Double` holds exactly, enough for a custom resource counted in bytes. Also finite and
     /// not negative.
     public static let maxResourceQuantity: Double = 0x1p53
+
+    /// Shipped programs (docs/ARCHITECTURE.md, "Programs on every node"): at most 4 GiB each. A
+    /// statically linked Swift program is tens of MB; this bounds what one upload may claim.
+    public static let maxExecutableBytes = 1 << 32
+
+    /// A piece of a shipped program in one frame: senders use `executableChunkBytes` (8 MiB);
+    /// up to 64 MiB is accepted (frames may be 1 GiB).
+    public static let maxExecutableChunkBytes = 64 << 20
+
+    /// The piece size the driver uploads and a raylet fetches a program in.
+    public static let executableChunkBytes = 8 << 20
 }

@@ -76,6 +76,15 @@ public struct WireReader {
         return Int(value)
     }
 
+    /// A u64 size or offset of a shipped program: at most `WireLimits.maxExecutableBytes`.
+    public mutating func executableBytes(_ field: StaticString) throws(WireError) -> Int {
+        let value = try u64()
+        guard value <= UInt64(WireLimits.maxExecutableBytes) else {
+            throw WireError.outOfRange(field: "\(field)", value: value, limit: UInt64(WireLimits.maxExecutableBytes))
+        }
+        return Int(value)
+    }
+
     /// Reads a count then that many items, each of which takes at least `itemBytes` bytes on the
     /// wire. The count is checked against the bytes left before anything is reserved, so a
     /// corrupt count cannot make us reserve more than a small multiple of the frame's size.
