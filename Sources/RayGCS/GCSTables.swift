@@ -45,6 +45,7 @@ struct GCSTables {
     private var actorNames: [String: TaskID] = [:]
     /// Where each actor of a multi-node cluster takes calls (registered by its worker once it
     /// listens): how a caller on another node reaches an actor it only knows by ID or name.
+    private var keyValues = KeyValueTable()
     private var actorAddresses: [TaskID: (node: NodeID, address: String)] = [:]
 
     init(maxErrorsPerJob: Int = GCSTables.defaultMaxErrorsPerJob, nodeDeathTimeout: Double = GCSServer.defaultNodeDeathTimeout) {
@@ -79,6 +80,11 @@ struct GCSTables {
         case let .registerActor(actorID, node, address):
             actorAddresses[actorID] = (node, address)
             return []
+        case let .putKeyValue(request, key, value):
+            let error = keyValues.put(key, value)
+            return [Delivery(client: client, message: .keyValueReply(request: request, value: nil, error: error))]
+        case let .getKeyValue(request, key):
+            return [Delivery(client: client, message: .keyValueReply(request: request, value: keyValues[key], error: nil))]
         case let .getActor(request, actorID):
             // An actor on a dead node is gone with it.
             let entry = actorAddresses[actorID].flatMap { nodes.isAlive($0.node) ? $0 : nil }

@@ -44,6 +44,16 @@ struct IncrementOnSecondNode: RemoteFunction1 {
     }
 }
 
+/// Reads the cluster's key-value table from the second node.
+struct ReadKeyOnSecondNode: RemoteFunction1 {
+    static var resources: Resources { Resources(cpus: 1, custom: ["second": 1]) }
+    static func run(_ key: String) async throws -> [UInt8]? {
+        let ray = try Ray.current()
+        try await ray.setValue([9], forKey: "seen by a task")
+        return try await ray.value(forKey: key)
+    }
+}
+
 struct NodeIPOfTask: RemoteFunction0 {
     static func run() -> String { Ray.nodeIPAddress }
 }
@@ -118,6 +128,20 @@ extension ClusterTests {
                 #expect(error?.kind == .infeasible)
                 #expect(error?.message.contains("the largest other node") == true && error?.message.contains("{CPU: 2}") == true,
                         "\(String(describing: error))")
+            }
+        }
+    }
+
+    @Test func theKeyValueTableIsSharedByTheWholeCluster() async throws {
+        try await TestNodes.with(cpus: [1, 1], resources: [[:], ["second": 1]]) { nodes in
+            try await nodes.withDriver { ray in
+                try await ray.setValue(Array("10.0.0.1:9999".utf8), forKey: "parameter server")
+                let read = try await ray.get(try ReadKeyOnSecondNode.remote("parameter server"))
+                #expect(read == Array("10.0.0.1:9999".utf8))
+                #expect(try await ray.value(forKey: "seen by a task") == [9])
+                try await ray.setValue(nil, forKey: "parameter server")
+                #expect(try await ray.value(forKey: "parameter server") == nil)
+                await #expect(throws: RayError.self) { try await ray.setValue([UInt8](repeating: 0, count: 2 << 20), forKey: "too big") }
             }
         }
     }

@@ -173,6 +173,9 @@ import Testing
         Golden(message: .registerActor(actorID: task, nodeID: NodeID(0x77), address: "10.0.0.2:7"), hex: "27000000 46 1817161514131211282726252423222177000000000000000a00000031302e302e302e323a37"),
         Golden(message: .getActor(request: 9, actorID: task), hex: "19000000 47 090000000000000018171615141312112827262524232221"),
         Golden(message: .actorReply(request: 9, nodeID: NodeID(0x77), address: "10.0.0.2:7"), hex: "20000000 48 09000000000000000177000000000000000a00000031302e302e302e323a37"),
+        Golden(message: .putKeyValue(request: 3, key: "k", value: [0xAA]), hex: "14000000 49 0300000000000000010000006b0101000000aa"),
+        Golden(message: .getKeyValue(request: 3, key: "k"), hex: "0e000000 4a 0300000000000000010000006b"),
+        Golden(message: .keyValueReply(request: 3, value: nil, error: "full"), hex: "13000000 4b 030000000000000000010400000066756c6c"),
         Golden(message: .nodeDied(nodeID: NodeID(0x77), reason: "gone"), hex: "11000000 3a 770000000000000004000000676f6e65"),
         // Shipped programs; the hash reads a0 a1 … bf.
         Golden(message: .queryExecutable(request: 9, hash: hash), hex: "29000000 3b 0900000000000000a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf"),

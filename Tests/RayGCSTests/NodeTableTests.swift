@@ -62,4 +62,29 @@ import Testing
         #expect(tables.handle(.getActor(request: 3, actorID: actor), from: driver, now: 0)
             == [.init(client: driver, message: .actorReply(request: 3, nodeID: nil, address: ""))])
     }
+
+    @Test func theKeyValueTableStoresReadsDeletesAndKeepsItsBounds() {
+        var tables = GCSTables()
+        func put(_ key: String, _ value: [UInt8]?) -> String? {
+            guard case let .keyValueReply(_, _, error)? = tables.handle(.putKeyValue(request: 1, key: key, value: value), from: driver, now: 0)?.first?.message
+            else { return "no reply" }
+            return error
+        }
+        func get(_ key: String) -> [UInt8]? {
+            guard case let .keyValueReply(_, value, _)? = tables.handle(.getKeyValue(request: 2, key: key), from: driver, now: 0)?.first?.message
+            else { return nil }
+            return value
+        }
+        #expect(put("a", [1, 2, 3]) == nil)
+        #expect(get("a") == [1, 2, 3] && get("b") == nil)
+        #expect(put("a", nil) == nil)
+        #expect(get("a") == nil)
+        #expect(put(String(repeating: "k", count: 2000), [1])?.contains("at most 1024 bytes") == true)
+        #expect(put("big", [UInt8](repeating: 0, count: (1 << 20) + 1))?.contains("at most 1048576 bytes") == true)
+        for i in 0..<63 { #expect(put("v\(i)", [UInt8](repeating: 0, count: 1 << 20)) == nil) }
+        #expect(put("one more", [UInt8](repeating: 0, count: 1 << 20))?.contains("full") == true)
+        // Replacing a value counts only the difference.
+        #expect(put("v0", [1]) == nil)
+        #expect(put("one more", [UInt8](repeating: 0, count: 1 << 19)) == nil)
+    }
 }

@@ -122,7 +122,7 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
                 guard !closed.load(ordering: .acquiring) else { return }
                 FileHandle.standardError.write(Data("Remote error: \(TaskError(record))\n".utf8))
             case let .errorsReply(request, _), let .nodesReply(request, _), let .actorNameReply(request, _),
-                 let .actorLookupReply(request, _), let .actorReply(request, _, _):
+                 let .actorLookupReply(request, _), let .actorReply(request, _, _), let .keyValueReply(request, _, _):
                 gcsReplies.complete(request, with: message)
             default:
                 break
@@ -402,6 +402,20 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
     }
 
     var serviceProcessIDs: [Int32] { cluster?.processIDs ?? [] }
+
+    func setKeyValue(_ value: [UInt8]?, forKey key: String) async throws {
+        guard let gcs else { throw RayError.system("the key-value table needs the control store, which this process is not connected to") }
+        let reply = try await gcsReplies.call { request in try gcs.send(.putKeyValue(request: request, key: key, value: value)) }
+        guard case let .keyValueReply(_, _, error) = reply else { throw RayError.system("unexpected reply to putKeyValue") }
+        if let error { throw RayError.invalidArgument(error) }
+    }
+
+    func keyValue(forKey key: String) async throws -> [UInt8]? {
+        guard let gcs else { throw RayError.system("the key-value table needs the control store, which this process is not connected to") }
+        let reply = try await gcsReplies.call { request in try gcs.send(.getKeyValue(request: request, key: key)) }
+        guard case let .keyValueReply(_, value, _) = reply else { throw RayError.system("unexpected reply to getKeyValue") }
+        return value
+    }
 
     func registerActorName(_ name: String, actorID: TaskID) async throws {
         guard let gcs else { throw RayError.system("named actors need the control store, which this process is not connected to") }

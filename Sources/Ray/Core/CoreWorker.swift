@@ -36,6 +36,9 @@ protocol CoreWorker: AnyObject, Sendable {
     func registerActorName(_ name: String, actorID: TaskID) async throws
     func lookupActorName(_ name: String) async throws -> TaskID?
     func killActor(_ actorID: TaskID) throws
+    /// The cluster's key-value table: stores (nil deletes) and reads small values by key.
+    func setKeyValue(_ value: [UInt8]?, forKey key: String) async throws
+    func keyValue(forKey key: String) async throws -> [UInt8]?
     func shutdown() async
 }
 

@@ -21,7 +21,8 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
     /// Where each actor's tasks queue, in submission order (see `runActorTask`).
     private let actorFeeds = Mutex<[TaskID: AsyncStream<TaskSpec>.Continuation]>([:])
     private let state = Mutex<(objects: [ObjectID: [UInt8]], waiters: [ObjectID: [CheckedContinuation<Void, Never>]],
-                               errors: [ErrorRecord], names: [String: TaskID], closed: Bool)>(([:], [:], [], [:], false))
+                               errors: [ErrorRecord], names: [String: TaskID], keyValues: [String: [UInt8]], closed: Bool)>(
+        ([:], [:], [], [:], [:], false))
 
     init(resources: Resources, seed: UInt64?) {
         self.resources = resources
@@ -117,6 +118,12 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
     }
 
     func lookupActorName(_ name: String) async throws -> TaskID? { state.withLock { $0.names[name] } }
+
+    func setKeyValue(_ value: [UInt8]?, forKey key: String) async throws {
+        state.withLock { $0.keyValues[key] = value }
+    }
+
+    func keyValue(forKey key: String) async throws -> [UInt8]? { state.withLock { $0.keyValues[key] } }
 
     func killActor(_ actorID: TaskID) throws {
         throw RayError.invalidArgument("killing actors is not available in local mode")

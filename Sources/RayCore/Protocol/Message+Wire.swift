@@ -46,6 +46,9 @@ extension Message {
         case .registerActor: .registerActor
         case .getActor: .getActor
         case .actorReply: .actorReply
+        case .putKeyValue: .putKeyValue
+        case .getKeyValue: .getKeyValue
+        case .keyValueReply: .keyValueReply
         case .registerJob: .registerJob
         case .jobRegistered: .jobRegistered
         case .registerNode: .registerNode
@@ -218,6 +221,17 @@ extension Message {
             w.u64(request)
             w.optional(nodeID) { w, n in w.u64(n.value) }
             w.string(address)
+        case let .putKeyValue(request, key, value):
+            w.u64(request)
+            w.string(key)
+            w.optional(value) { w, v in w.blob(v) }
+        case let .getKeyValue(request, key):
+            w.u64(request)
+            w.string(key)
+        case let .keyValueReply(request, value, error):
+            w.u64(request)
+            w.optional(value) { w, v in w.blob(v) }
+            w.optional(error) { w, e in w.string(e) }
         }
     }
 
@@ -352,6 +366,12 @@ extension Message {
         case .getActor: return .getActor(request: try r.u64(), actorID: try r.taskID())
         case .actorReply:
             return .actorReply(request: try r.u64(), nodeID: try r.optional { r throws(WireError) in NodeID(try r.u64()) }, address: try r.string())
+        case .putKeyValue:
+            return .putKeyValue(request: try r.u64(), key: try r.string(), value: try r.optional { r throws(WireError) in try r.blob() })
+        case .getKeyValue: return .getKeyValue(request: try r.u64(), key: try r.string())
+        case .keyValueReply:
+            return .keyValueReply(request: try r.u64(), value: try r.optional { r throws(WireError) in try r.blob() },
+                                  error: try r.optional { r throws(WireError) in try r.string() })
         }
     }
 

@@ -100,4 +100,9 @@ public enum Message: Sendable, Equatable {
     /// node died.
     case getActor(request: UInt64, actorID: TaskID)
     case actorReply(request: UInt64, nodeID: NodeID?, address: String)
+    /// Stores `value` under `key` in the cluster's key-value table (nil deletes it); the reply's
+    /// value is nil and its error says why, if the table refused.
+    case putKeyValue(request: UInt64, key: String, value: [UInt8]?)
+    case getKeyValue(request: UInt64, key: String)
+    case keyValueReply(request: UInt64, value: [UInt8]?, error: String?)
 }

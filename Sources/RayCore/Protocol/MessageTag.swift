@@ -68,4 +68,8 @@ public enum MessageTag: UInt8, Sendable, CaseIterable {
     case registerActor = 70
     case getActor = 71
     case actorReply = 72
+    // The key-value table.
+    case putKeyValue = 73
+    case getKeyValue = 74
+    case keyValueReply = 75
 }
