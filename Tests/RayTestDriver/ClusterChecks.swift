@@ -148,3 +148,52 @@ func useNamedCounter(_ step: String, name: String, place: String) async throws {
         FileHandle.standardOutput.write(Data("pid \(getpid()) on \(ray.nodeIPAddress) counted \(value)\n".utf8))
     }
 }
+
+/// Makes `count` bytes on the node with the `second` resource.
+struct MakeBytesOnSecondNode: RemoteFunction1 {
+    static var resources: Resources { Resources(cpus: 1, custom: ["second": 1]) }
+    static func run(_ count: Int) -> NDArray<UInt8> { NDArray([UInt8](repeating: 7, count: count), shape: [count]) }
+}
+
+/// Reads bytes made elsewhere, on the node with the `second` resource.
+struct SumBytesOnSecondNode: RemoteFunction1 {
+    static var resources: Resources { Resources(cpus: 1, custom: ["second": 1]) }
+    static func run(_ bytes: NDArray<UInt8>) -> Int { bytes.withUnsafeBufferPointer { $0.reduce(0) { $0 + Int($1) } } }
+}
+
+struct EchoOnSecondNode: RemoteFunction1 {
+    static var resources: Resources { Resources(cpus: 0.5, custom: ["second": 0.5]) }
+    static func run(_ value: Int) -> Int { value }
+}
+
+/// Cross-node traffic for `seconds`, for the memory soak (`Scripts/cluster-soak.sh`): arrays made
+/// on the second node and read here, arrays put here and read there, small tasks and actor calls
+/// there. Prints how many of each every 30 s.
+func soak(seconds: Double) async throws {
+    try await Ray.withCluster { ray in
+        let counter = try await ray.createActor(SharedCounter.self, options: ActorOptions(resources: Resources(custom: ["second": 0.1])))
+        let start = Date()
+        var lastReport = start
+        var rounds = 0, pulled = 0, pushed = 0, tasks = 0, calls = 0
+        while Date().timeIntervalSince(start) < seconds {
+            let arrays = try await ray.get(try (0..<8).map { _ in try MakeBytesOnSecondNode.remote(1 << 20) })
+            pulled += arrays.count
+            let shared = try ray.put(NDArray([UInt8](repeating: 1, count: 1 << 20), shape: [1 << 20]))
+            let sums = try await ray.get(try (0..<4).map { _ in try SumBytesOnSecondNode.remote(shared) })
+            guard sums.allSatisfy({ $0 == 1 << 20 }) else { throw ClusterCheckFailed(description: "a pushed array arrived wrong: \(sums)") }
+            pushed += sums.count
+            let echoes = try await ray.get(try (0..<100).map { try EchoOnSecondNode.remote($0) })
+            guard echoes == Array(0..<100) else { throw ClusterCheckFailed(description: "echoes came back wrong") }
+            tasks += echoes.count
+            var refs: [ObjectRef<Int>] = []
+            for _ in 0..<100 { refs.append(try await counter.remote { try await $0.increment() }) }
+            calls += try await ray.get(refs).count
+            rounds += 1
+            if Date().timeIntervalSince(lastReport) >= 30 {
+                lastReport = Date()
+                FileHandle.standardOutput.write(Data("soak \(Int(lastReport.timeIntervalSince(start))) s: \(rounds) rounds, \(pulled) MB pulled, \(pushed) MB pushed, \(tasks) tasks, \(calls) actor calls\n".utf8))
+            }
+        }
+        FileHandle.standardOutput.write(Data("soak done: \(rounds) rounds, \(pulled) MB pulled, \(pushed) MB pushed, \(tasks) tasks, \(calls) actor calls\n".utf8))
+    }
+}

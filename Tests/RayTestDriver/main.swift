@@ -5,7 +5,7 @@ import Ray
 // Started by the integration tests as a separate driver program. It starts a local cluster,
 // reports the process IDs of the cluster's services, then does what the first argument says.
 // `tcp-serve PORT` and `tcp-probe HOST PORT` start no cluster (see TCPProbe.swift); `node-ips N`
-// `transfer MB HERE`, `shipped` and `named-counter create|use NAME RESOURCE` join the cluster that
+// `transfer MB HERE`, `shipped`, `named-counter create|use NAME RESOURCE` and `soak SECONDS` join the cluster that
 // RAY_ADDRESS names (see ClusterChecks.swift).
 
 struct Shout: RemoteFunction1 {
@@ -35,9 +35,11 @@ case "tcp-probe":
     try probeTCP(host: CommandLine.arguments[2], port: UInt16(CommandLine.arguments[3])!)
     exit(0)
 // A cluster named by RAY_ADDRESS, not a local one (see ClusterChecks.swift).
-case "node-ips", "transfer", "shipped", "named-counter":
+case "node-ips", "transfer", "shipped", "named-counter", "soak":
     do {
-        if mode == "named-counter" {
+        if mode == "soak" {
+            try await soak(seconds: Double(CommandLine.arguments[2])!)
+        } else if mode == "named-counter" {
             try await useNamedCounter(CommandLine.arguments[2], name: CommandLine.arguments[3], place: CommandLine.arguments[4])
         } else if mode == "node-ips" {
             try await reportNodeIPAddresses(tasks: Int(CommandLine.arguments[2])!)
