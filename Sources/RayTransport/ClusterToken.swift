@@ -6,29 +6,16 @@ import RayCore
 /// by challenge and response (`TokenHandshake`), that both ends know it, without sending it.
 /// 32 random bytes, kept in a file only its owner may read, copied to each machine by whoever
 /// sets the cluster up.
-public struct ClusterToken: Sendable, Equatable, CustomStringConvertible {
+public struct ClusterToken: FixedSizeBytes, Sendable, Equatable, CustomStringConvertible {
     /// 256 bits: out of reach of guessing, and the size of an HMAC-SHA256 block's worth of key.
     public static let byteCount = 32
 
     public let bytes: [UInt8]
 
     /// A new token from the system's cryptographic generator (`getrandom`).
-    public static func random() -> ClusterToken { ClusterToken(unchecked: SecureRandom.bytes(byteCount)) }
+    public static func random() -> ClusterToken { ClusterToken(exactly: SecureRandom.bytes(byteCount)) }
 
-    private init(unchecked bytes: [UInt8]) { self.bytes = bytes }
-
-    public init?(bytes: [UInt8]) {
-        guard bytes.count == Self.byteCount else { return nil }
-        self.bytes = bytes
-    }
-
-    /// Parses the hex form; nil unless it is exactly `byteCount` bytes of hex.
-    public init?(hex: String) {
-        guard let bytes = HexFormat.bytes(hex: hex, count: Self.byteCount) else { return nil }
-        self.bytes = bytes
-    }
-
-    public var hex: String { HexFormat.hex(bytes) }
+    public init(exactly bytes: [UInt8]) { self.bytes = bytes }
 
     /// Never prints the token itself.
     public var description: String { "ClusterToken(\(Self.byteCount) bytes)" }

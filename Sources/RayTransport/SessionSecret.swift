@@ -3,30 +3,17 @@ import RayCore
 /// The secret every process of one cluster session proves it knows in the first frame of each
 /// connection: 32 random bytes made by the driver that starts the session and handed to the
 /// services and workers it starts in their environment (readable only by the same user).
-public struct SessionSecret: Sendable, Equatable, CustomStringConvertible {
+public struct SessionSecret: FixedSizeBytes, Sendable, Equatable, CustomStringConvertible {
     public static let byteCount = 32
 
     public let bytes: [UInt8]
 
     /// A new secret from the system's cryptographic generator (`getrandom`).
     public static func random() -> SessionSecret {
-        SessionSecret(unchecked: SecureRandom.bytes(byteCount))
+        SessionSecret(exactly: SecureRandom.bytes(byteCount))
     }
 
-    private init(unchecked bytes: [UInt8]) { self.bytes = bytes }
-
-    public init?(bytes: [UInt8]) {
-        guard bytes.count == Self.byteCount else { return nil }
-        self.bytes = bytes
-    }
-
-    /// Parses the hex form; nil unless it is exactly `byteCount` bytes of hex.
-    public init?(hex: String) {
-        guard let bytes = HexFormat.bytes(hex: hex, count: Self.byteCount) else { return nil }
-        self.bytes = bytes
-    }
-
-    public var hex: String { HexFormat.hex(bytes) }
+    public init(exactly bytes: [UInt8]) { self.bytes = bytes }
 
     /// Never prints the secret itself.
     public var description: String { "SessionSecret(\(Self.byteCount) bytes)" }
