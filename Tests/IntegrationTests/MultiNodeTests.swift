@@ -168,6 +168,8 @@ extension ClusterTests {
                 #expect(error?.kind == .nodeDied, "\(String(describing: error))")
                 #expect(error?.message.contains("died") == true)
                 #expect(await eventually(within: 10) { (try? nodes.aliveNodes().count) == 1 })
+                let listed = try await ray.nodes()
+                #expect(listed.count == 2 && listed.filter(\.isAlive).count == 1, "\(listed)")
                 // The cluster goes on with the node that is left.
                 let survivor = try await ray.get(try NodeOfTask.remote(0))
                 #expect(survivor == ray.nodeID.value)

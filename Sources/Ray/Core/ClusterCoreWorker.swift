@@ -95,7 +95,11 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
             flush: { [self] in try? sendAfterReferences([]) },
             nodeID: nodeID))
         startReaders()
-        if let gcs, registration.kind == .driver { try gcs.send(.subscribeErrors(jobID)) }
+        if let gcs, registration.kind == .driver {
+            try gcs.send(.subscribeErrors(jobID))
+            // A driver of a multi-node cluster hears when a node dies, as the raylets do.
+            if clusterToken != nil { try gcs.send(.subscribeNodes) }
+        }
     }
 
     private func startReaders() {
@@ -121,6 +125,9 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
                 // After shutdown began, a notice is about the cluster stopping, not the program.
                 guard !closed.load(ordering: .acquiring) else { return }
                 FileHandle.standardError.write(Data("Remote error: \(TaskError(record))\n".utf8))
+            case let .nodeDied(node, reason):
+                guard !closed.load(ordering: .acquiring) else { return }
+                FileHandle.standardError.write(Data("Ray: node \(node) died: \(reason)\n".utf8))
             case let .errorsReply(request, _), let .nodesReply(request, _), let .actorNameReply(request, _),
                  let .actorLookupReply(request, _), let .actorReply(request, _, _), let .keyValueReply(request, _, _):
                 gcsReplies.complete(request, with: message)
@@ -390,6 +397,13 @@ final class ClusterCoreWorker: CoreWorker, @unchecked Sendable {
 
     private func sendAfterReferences(_ message: Message) throws {
         try sendAfterReferences([message])
+    }
+
+    func nodes() async throws -> [NodeStatus] {
+        guard let gcs else { return [] }
+        let reply = try await gcsReplies.call { request in try gcs.send(.getNodes(request: request)) }
+        guard case let .nodesReply(_, nodes) = reply else { throw RayError.system("unexpected reply to getNodes") }
+        return nodes
     }
 
     func errors() async throws -> [ErrorRecord] {

@@ -31,6 +31,8 @@ protocol CoreWorker: AnyObject, Sendable {
     /// `timeout` passed (then fewer).
     func wait(_ ids: [ObjectID], numReturns: Int, timeout: Duration?) async throws -> [ObjectID]
     func errors() async throws -> [ErrorRecord]
+    /// The cluster's nodes as the control store lists them.
+    func nodes() async throws -> [NodeStatus]
     func isInObjectStore(_ pointer: UnsafeRawPointer) -> Bool
     /// Claims a cluster-wide actor name; throws when it is taken.
     func registerActorName(_ name: String, actorID: TaskID) async throws

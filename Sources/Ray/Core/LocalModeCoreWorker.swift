@@ -162,6 +162,10 @@ final class LocalModeCoreWorker: CoreWorker, @unchecked Sendable {
     }
 
     func errors() async throws -> [ErrorRecord] { state.withLock { $0.errors } }
+    func nodes() async throws -> [NodeStatus] {
+        [NodeStatus(info: NodeInfo(nodeID: nodeID, rayletAddress: "", resources: resources, storeCapacity: 0, sessionDirectory: ""),
+                    isAlive: true, available: resources, queuedTasks: 0)]
+    }
     func isInObjectStore(_ pointer: UnsafeRawPointer) -> Bool { false }
 
     func shutdown() async {
