@@ -208,14 +208,27 @@ public final class FramedConnection: @unchecked Sendable {
     /// most `maxBatch`), so the receiver can take its lock once for many. While a batch is being
     /// handled, what this thread sends on this connection is gathered and written at the end of
     /// the batch in one system call.
-    public func readLoop(maxBatch: Int = 256, onMessages: ([Message]) -> Void, onClose: (TransportError) -> Void) {
+    ///
+    /// Frames whose type is `intercepted` are not decoded: `onRawFrame` gets each one's body in
+    /// place (valid during the call), in order with the messages around it (a batch ends before
+    /// such a frame). A large payload is then copied once, where it goes.
+    public func readLoop(maxBatch: Int = 256, intercepting intercepted: MessageTag? = nil,
+                         onRawFrame: (UnsafeRawBufferPointer) throws(TransportError) -> Void = { _ in },
+                         onMessages: ([Message]) -> Void, onClose: (TransportError) -> Void) {
         readerThread.store(UInt(pthread_self()), ordering: .releasing)
         cray_mark_reader_thread()
         var batch = [Message]()
         while true {
             do throws(TransportError) {
+                if let intercepted, let body = try nextFrame(ifTagged: intercepted) {
+                    try onRawFrame(body)
+                    continue
+                }
                 batch.append(try receive())
-                while batch.count < maxBatch, let next = try nextBufferedMessage() { batch.append(next) }
+                while batch.count < maxBatch, intercepted == nil || !nextFrameIsComplete(tagged: intercepted!),
+                      let next = try nextBufferedMessage() {
+                    batch.append(next)
+                }
                 corked = true
                 onMessages(batch)
                 corked = false
@@ -244,6 +257,27 @@ public final class FramedConnection: @unchecked Sendable {
 
     /// The bytes the receive buffer holds now (for tests).
     var bufferCapacity: Int { buffer.count }
+
+    /// The next frame's body, consumed, if it is whole and of type `tag`; reads more first when
+    /// not even its type has arrived.
+    private func nextFrame(ifTagged tag: MessageTag) throws(TransportError) -> UnsafeRawBufferPointer? {
+        while end - start < 5 { try fill() }
+        guard buffer[start + 4] == tag.rawValue else { return nil }
+        let length = Int(UInt32(littleEndian: buffer.loadUnaligned(fromByteOffset: start, as: UInt32.self)))
+        guard length <= Self.maxFrameSize else { throw .frameTooLarge(length) }
+        while end - start < 4 + length {
+            try reserve(min(4 + length, max(2 * (end - start), Self.initialBufferSize)))
+            try fill()
+        }
+        let body = UnsafeRawBufferPointer(rebasing: buffer[start + 4..<start + 4 + length])
+        start += 4 + length
+        return body
+    }
+
+    /// Whether a whole frame of type `tag` is next in the buffer.
+    private func nextFrameIsComplete(tagged tag: MessageTag) -> Bool {
+        end - start >= 5 && buffer[start + 4] == tag.rawValue
+    }
 
     private func nextBufferedMessage() throws(TransportError) -> Message? {
         let available = end - start
@@ -297,6 +331,21 @@ public final class FramedConnection: @unchecked Sendable {
         end = count
     }
 
+    /// One read that does not wait; true when bytes arrived.
+    private func receiveWithoutWaiting() throws(TransportError) -> Bool {
+        while true {
+            let n = recv(fd, buffer.baseAddress! + end, buffer.count - end, Int32(MSG_DONTWAIT))
+            if n > 0 {
+                end += n
+                return true
+            }
+            if n == 0 { throw .closed }
+            if errno == EINTR { continue }
+            if errno == EAGAIN || errno == EWOULDBLOCK { return false }
+            throw errno == ECONNRESET || errno == EBADF ? .closed : .system("recv", errno)
+        }
+    }
+
     /// Reads without sleeping for up to the busy-poll budget; true when bytes arrived.
     private func poll() throws(TransportError) -> Bool {
         guard busyPoll.worthPolling(afterSleeping: lastSleep) else { return false }
@@ -320,15 +369,18 @@ public final class FramedConnection: @unchecked Sendable {
         if start == end {
             start = 0
             end = 0
-            // A large frame was read: its room goes back (to the service's budget too).
-            if buffer.count >= Self.shrinkThreshold {
-                receiveBudget?.giveBack(buffer.count - Self.initialBufferSize)
-                replaceBuffer(size: Self.initialBufferSize)
-            }
         } else if end == buffer.count {
             compact()
         }
         if try poll() { return }
+        // A large frame was read and nothing more is here: its room goes back (to the service's
+        // budget too) before the thread sleeps. Not sooner: a stream of large frames (an object
+        // arriving in chunks) would otherwise allocate and fault in fresh pages for each.
+        if start == end && buffer.count >= Self.shrinkThreshold {
+            if try receiveWithoutWaiting() { return }
+            receiveBudget?.giveBack(buffer.count - Self.initialBufferSize)
+            replaceBuffer(size: Self.initialBufferSize)
+        }
         let sleepStart = BusyPoll.now()
         while true {
             let n = recv(fd, buffer.baseAddress! + end, buffer.count - end, 0)

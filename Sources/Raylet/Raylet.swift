@@ -278,26 +278,35 @@ public final class Raylet: @unchecked Sendable {
             return
         }
         guard peers.add(connection, for: info.nodeID) else { return connection.close() }
-        connection.startReading(name: "raylet peer \(info.nodeID)", onMessage: { [self] message in
-            handlePeerReply(message, from: info.nodeID)
-        }, onClose: { [self] error in
-            guard peers.remove(info.nodeID) != nil, !stopped.load(ordering: .acquiring) else { return }
-            // Its raylet is gone (the control store will say so too); what it had is lost.
-            perform(state.withLock { $0.peerDied(info.nodeID, reason: "its raylet's connection closed (\(error))", now: NodeState.monotonicNow()) })
-        })
+        FramedConnection.startThread(name: "raylet peer \(info.nodeID)") { [self] in
+            // Object chunks are read in place and copied once, into the store.
+            connection.readLoop(intercepting: .objectChunk, onRawFrame: { [self] body throws(TransportError) in
+                do throws(WireError) {
+                    receive(try ObjectChunkView(body: body), from: info.nodeID)
+                } catch {
+                    throw .malformed(error)
+                }
+            }, onMessages: { [self] messages in
+                let now = NodeState.monotonicNow()
+                perform(state.withLock { state in messages.flatMap { state.handlePeerReply($0, from: info.nodeID, now: now) } })
+            }, onClose: { [self] error in
+                guard peers.remove(info.nodeID) != nil, !stopped.load(ordering: .acquiring) else { return }
+                // Its raylet is gone (the control store will say so too); what it had is lost.
+                perform(state.withLock { $0.peerDied(info.nodeID, reason: "its raylet's connection closed (\(error))", now: NodeState.monotonicNow()) })
+            })
+        }
     }
 
-    private func handlePeerReply(_ message: Message, from node: NodeID) {
-        guard case let .objectChunk(id, totalSize, offset, contained, bytes) = message else {
-            return perform(state.withLock { $0.handlePeerReply(message, from: node, now: NodeState.monotonicNow()) })
+    private func receive(_ chunk: ObjectChunkView, from node: NodeID) {
+        let (start, actions) = state.withLock {
+            $0.beginIncoming(chunk.id, size: chunk.totalSize, contained: chunk.contained, from: node, now: NodeState.monotonicNow())
         }
-        let (start, actions) = state.withLock { $0.beginIncoming(id, size: totalSize, contained: contained, from: node, now: NodeState.monotonicNow()) }
         perform(actions)
         // The object is created, not sealed: only this thread writes it, outside the lock.
-        if case let .write(base) = start {
-            bytes.withUnsafeBytes { arena.buffer(offset: base + offset, count: bytes.count).copyMemory(from: $0) }
+        if case let .write(base) = start, chunk.bytes.count > 0 {
+            arena.buffer(offset: base + chunk.offset, count: chunk.bytes.count).copyMemory(from: chunk.bytes)
         }
-        perform(state.withLock { $0.incomingWritten(id, count: bytes.count, now: NodeState.monotonicNow()) })
+        perform(state.withLock { $0.incomingWritten(chunk.id, count: chunk.bytes.count, now: NodeState.monotonicNow()) })
     }
 
     /// Tells the control store what this node has free: when it changed, and every

@@ -86,4 +86,21 @@ import Testing
         w.u32(UInt32.max)
         #expect(throws: WireError.self) { try w.bytes.withUnsafeBytes { try Message.read($0) } }
     }
+
+    /// The in-place view of a chunk reads what `Message.read` reads, and refuses what it refuses.
+    @Test func anObjectChunkViewReadsWhatTheDecoderReads() throws {
+        let id = ObjectID(task: TaskID(high: 3, low: 4), index: 2)
+        let message = Message.objectChunk(id: id, totalSize: 10, offset: 6, contained: [id], bytes: [1, 2, 3, 4])
+        let body = Array(message.frame.dropFirst(4))
+        let view = try body.withUnsafeBytes { raw in
+            let view = try ObjectChunkView(body: raw)
+            return (view.id, view.totalSize, view.offset, view.contained, Array(view.bytes))
+        }
+        #expect(view.0 == id && view.1 == 10 && view.2 == 6 && view.3 == [id] && view.4 == [1, 2, 3, 4])
+        let header = Message.objectChunkHeader(id: id, totalSize: 10, offset: 6, contained: [id], count: 4)
+        #expect(header + [1, 2, 3, 4] == body, "a header written for sendmsg plus the payload is the same frame")
+        let tooFar = Array(Message.objectChunk(id: id, totalSize: 9, offset: 6, contained: [], bytes: [1, 2, 3, 4]).frame.dropFirst(4))
+        #expect(throws: WireError.self) { try tooFar.withUnsafeBytes { _ = try ObjectChunkView(body: $0) } }
+        #expect(throws: WireError.self) { try tooFar.withUnsafeBytes { _ = try Message.read($0) } }
+    }
 }

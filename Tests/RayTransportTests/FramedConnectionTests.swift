@@ -163,4 +163,45 @@ import Testing
         try c.send(big)
         #expect(throws: TransportError.self) { try d.receive() }
     }
+
+    /// Chunks read in place, in order with the messages around them, and their payload as sent
+    /// (three 3 MiB chunks written straight from memory, between small messages).
+    @Test func interceptedFramesArriveInPlaceAndInOrder() throws {
+        let (sender, receiver) = Self.pair()
+        defer { sender.close(); receiver.close() }
+        let id = ObjectID(task: TaskID(high: 1, low: 2), index: 1)
+        let chunk = 3 << 20
+        let payload = (0..<(3 * chunk)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let events = Mutex<[String]>([])
+        let received = Mutex<[UInt8]>([])
+        let done = Mutex(false)
+        FramedConnection.startThread(name: "test reader") {
+            receiver.readLoop(intercepting: .objectChunk, onRawFrame: { body throws(TransportError) in
+                do throws(WireError) {
+                    let view = try ObjectChunkView(body: body)
+                    events.withLock { $0.append("chunk \(view.offset)") }
+                    received.withLock { $0 += Array(view.bytes) }
+                } catch {
+                    throw .malformed(error)
+                }
+            }, onMessages: { messages in
+                events.withLock { $0 += messages.map { "\($0.tag)" } }
+                if messages.contains(.shutdown) { done.withLock { $0 = true } }
+            }, onClose: { _ in })
+        }
+        FramedConnection.startThread(name: "test writer") {
+            try? sender.send([.pullObject(id), .pullObject(id)])
+            for index in 0..<3 {
+                let header = Message.objectChunkHeader(id: id, totalSize: payload.count, offset: index * chunk, contained: [], count: chunk)
+                payload.withUnsafeBytes { try? sender.send(header: header, body: UnsafeRawBufferPointer(rebasing: $0[index * chunk..<(index + 1) * chunk])) }
+                try? sender.send(.taskRejected(TaskID(high: 0, low: UInt64(index))))
+            }
+            try? sender.send(.shutdown)
+        }
+        let deadline = Date().addingTimeInterval(20)
+        while !done.withLock({ $0 }) && Date() < deadline { usleep(1000) }
+        #expect(events.withLock { $0 } == ["pullObject", "pullObject", "chunk 0", "taskRejected", "chunk 3145728", "taskRejected",
+                                          "chunk 6291456", "taskRejected", "shutdown"])
+        #expect(received.withLock { $0 } == payload)
+    }
 }

@@ -38,8 +38,13 @@ public struct WireReader {
     public mutating func f64() throws(WireError) -> Double { Double(bitPattern: try u64()) }
 
     public mutating func blob() throws(WireError) -> [UInt8] {
+        Array(try blobBytes())
+    }
+
+    /// A blob's bytes where they lie in the frame, not copied: valid as long as the frame is.
+    public mutating func blobBytes() throws(WireError) -> UnsafeRawBufferPointer {
         let count = Int(try u32())
-        return Array(try take(count, "blob"))
+        return try take(count, "blob")
     }
 
     public mutating func string() throws(WireError) -> String {
