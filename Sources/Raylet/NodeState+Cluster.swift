@@ -16,6 +16,8 @@ extension NodeState {
         guard info.nodeID != nodeID else { return [] }
         cluster.add(info)
         var actions = [NodeAction]()
+        // Objects wanted here that only that node has waited for it to be known.
+        requestPulls(remote.objects(at: info.nodeID).filter { isWanted($0) }, actions: &actions)
         dispatch(actions: &actions)
         return actions
     }

@@ -30,6 +30,9 @@ struct RemoteObjects {
 
     func location(of id: ObjectID) -> (node: NodeID, size: Int)? { locations[id] }
 
+    /// The objects believed to be on `node`.
+    func objects(at node: NodeID) -> [ObjectID] { locations.filter { $0.value.node == node }.map(\.key) }
+
     mutating func learn(_ id: ObjectID, at node: NodeID, size: Int) {
         locations[id] = (node, size)
     }
@@ -63,7 +66,7 @@ struct RemoteObjects {
 
     /// Everything that involved `node`, which died: its objects' locations, pulls and holds go.
     mutating func nodeDied(_ node: NodeID) -> (located: [ObjectID], pulling: [ObjectID]) {
-        let located = locations.filter { $0.value.node == node }.map(\.key)
+        let located = objects(at: node)
         let pulling = pulls.filter { $0.value == node }.map(\.key)
         for id in located { locations[id] = nil }
         for id in pulling { pulls[id] = nil; incoming[id] = nil }
