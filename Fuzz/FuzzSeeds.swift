@@ -58,7 +58,7 @@ enum FuzzSeeds {
         .forwardTask(spec, executable: "/bin/app", hints: [ObjectHint(id: putObject, node: NodeID(3), size: 100)], queueIfBusy: false),
         .taskRejected(task), .pullObject(object),
         .objectChunk(id: object, totalSize: 8, offset: 4, contained: [putObject], bytes: [1, 2, 3, 4]),
-        .objectUnavailable(id: object, reason: "gone"),
+        .objectUnavailable(id: object, reason: "gone"), .locateObject(object), .objectLocated(id: object, size: 100),
         .heartbeat(nodeID: NodeID(3), available: Resources(cpus: 1), queuedTasks: 2), .subscribeNodes, .nodeAdded(node),
         .nodeResources(nodeID: NodeID(3), available: Resources(gpus: 1), queuedTasks: 0), .nodeDied(nodeID: NodeID(3), reason: "silent"),
         .registerActor(actorID: task, nodeID: NodeID(3), address: "10.0.0.3:4001"), .getActor(request: 8, actorID: task),

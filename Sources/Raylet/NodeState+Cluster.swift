@@ -134,6 +134,7 @@ extension NodeState {
                 switch result {
                 case let .inline(id, payload, contained):
                     put(id, payload: payload, contained: contained, actions: &actions)
+                    holdContained(contained, at: node, actions: &actions)
                     if entry.spec.actor?.kind == .creation {
                         // The node keeps the actor while this one holds its handle object there.
                         remote.hold(id, at: node)
@@ -162,6 +163,10 @@ extension NodeState {
             let missing = Set(entry.spec.referencedIDs.filter { !isAvailable($0) })
             scheduler.submit(entry.spec, missing: missing)
             requestPulls(missing, actions: &actions)
+        case let .objectLocated(id, size):
+            guard !isAvailable(id), remote.location(of: id) == nil else { break }
+            remote.learn(id, at: node, size: size)
+            if isWanted(id) { requestPulls([id], actions: &actions) }
         case let .objectUnavailable(id, reason):
             guard remote.pulls[id] == node else { break }
             remote.pullEnded(id)
@@ -188,10 +193,35 @@ extension NodeState {
     /// their way. Results of tasks forwarded elsewhere come with the task's answer instead.
     mutating func requestPulls(_ ids: some Sequence<ObjectID>, actions: inout [NodeAction]) {
         for id in ids {
-            guard !isAvailable(id), !remote.isPulling(id), forwarded[id.task] == nil, let (node, _) = remote.location(of: id),
-                  node != nodeID, cluster[node] != nil else { continue }
+            guard !isAvailable(id), !remote.isPulling(id), forwarded[id.task] == nil else { continue }
+            guard let (node, _) = remote.location(of: id) else {
+                search(id, actions: &actions)
+                continue
+            }
+            guard node != nodeID, cluster[node] != nil else { continue }
             remote.pullStarted(id, from: node)
             actions.append(.sendToPeer(node, .pullObject(id)))
+        }
+    }
+
+    /// How often a search for a needed object that no node has yet is repeated.
+    static let searchInterval = 1.0
+
+    /// Asks every other node for an object needed here whose place no message told (a gap in
+    /// the hints, such as a ref inside an actor's answer from another node). Not for objects
+    /// this node makes (its task or its store has it under way).
+    mutating func search(_ id: ObjectID, actions: inout [NodeAction]) {
+        guard !cluster.isEmpty, remote.searches[id] == nil, !objects.contains(id), lineage[id.task] == nil || peerTasks[id.task] != nil
+        else { return }
+        remote.searchStarted(id, at: now)
+        for node in cluster.peers.keys { actions.append(.sendToPeer(node, .locateObject(id))) }
+    }
+
+    /// Repeats the searches still needed (objects made later elsewhere), drops the others.
+    mutating func repeatSearches(actions: inout [NodeAction]) {
+        for (id, time) in remote.searches where now - time >= Self.searchInterval {
+            remote.searchEnded(id)
+            if !isAvailable(id) && isWanted(id) && remote.location(of: id) == nil { search(id, actions: &actions) }
         }
     }
 
@@ -252,6 +282,24 @@ extension NodeState {
         return actions
     }
 
+    /// The node that sent an inline result holds for this node the objects the result refers to
+    /// (see `returnToPeerIfDone`): they are on that node, and held there while anything here
+    /// refers to them. A hold this node already had there, or one for an object it has, goes back.
+    mutating func holdContained(_ contained: [ObjectID], at node: NodeID, actions: inout [NodeAction]) {
+        guard !contained.isEmpty else { return }
+        var extra = [ObjectID]()
+        for id in contained {
+            if isAvailable(id) || remote.heldAt[id] != nil {
+                extra.append(id)
+                continue
+            }
+            if remote.location(of: id) == nil { remote.learn(id, at: node, size: 0) }
+            remote.hold(id, at: node)
+            if objects.referenceCount(id) == 0 { objectUnreferenced(id, actions: &actions) }
+        }
+        if !extra.isEmpty { actions.append(.sendToPeer(node, .removeReferences(extra))) }
+    }
+
     /// Nothing here refers to `id` any more: a hold this node had on another node for it goes.
     mutating func objectUnreferenced(_ id: ObjectID, actions: inout [NodeAction]) {
         guard remote.holdsRemotely, let node = remote.release(id) else { return }
@@ -279,6 +327,12 @@ extension NodeState {
             addReferences(ids, client: id)
         case let .killActor(actorID):
             killActor(actorID, actions: &actions)
+        case let .locateObject(objectID):
+            if let (_, size) = objects.lookup(objectID), objects.isSealed(objectID) {
+                actions.append(.send(client: id, .objectLocated(id: objectID, size: size)))
+            } else if let payload = outsideObjects[objectID] {
+                actions.append(.send(client: id, .objectLocated(id: objectID, size: payload.count)))
+            }
         default:
             break
         }
@@ -331,7 +385,10 @@ extension NodeState {
         for id in spec.returnIDs {
             if let (offset, size) = objects.lookup(id), size <= Self.inlineResultLimit {
                 let payload = [UInt8](arena.buffer(offset: offset, count: size))
-                results.append(.inline(id: id, payload: payload, contained: objects.containedIDs(of: id)))
+                let contained = objects.containedIDs(of: id)
+                // This copy goes; what it refers to is held for the peer until it lets go.
+                addReferences(contained, client: peer)
+                results.append(.inline(id: id, payload: payload, contained: contained))
                 if !keepHeld { sentInline.append(id) }
             } else if let payload = outsideObjects[id] {
                 results.append(.inline(id: id, payload: payload, contained: []))

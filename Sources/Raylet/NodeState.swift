@@ -204,6 +204,7 @@ struct NodeState {
         self.now = now
         var actions = [NodeAction]()
         for key in waiters.expired(now: now) { completeWaiter(key, actions: &actions) }
+        if !remote.searches.isEmpty { repeatSearches(actions: &actions) }
         let clients = clients
         for worker in pool.expireIdle(now: now, timeout: idleTimeout, idleSince: { clients[$0]?.idleSince })
         where clients[worker] != nil {
@@ -250,7 +251,7 @@ struct NodeState {
             if !isAvailable(argument) { missing.insert(argument) }
         }
         scheduler.submit(spec, missing: missing)
-        if !missing.isEmpty && !remote.isEmpty { requestPulls(missing, actions: &actions) }
+        if !missing.isEmpty && !cluster.isEmpty { requestPulls(missing, actions: &actions) }
         dispatch(actions: &actions)
     }
 
@@ -611,6 +612,11 @@ struct NodeState {
     /// The others can never be asked for again.
     mutating func recordEvicted(_ ids: [ObjectID]) {
         for id in ids where objects.referenceCount(id) > 0 { evicted.insert(id) }
+        // An evicted object let go of what it contained: holds this node had elsewhere for
+        // those may be the last.
+        if !ids.isEmpty && remote.holdsRemotely {
+            unreferencedHeldRemotely += remote.heldAt.keys.filter { objects.referenceCount($0) == 0 }
+        }
     }
 
     mutating func addReference(_ id: ObjectID, client: Int) {
@@ -668,7 +674,7 @@ struct NodeState {
         let missing = distinct.filter { !isAvailable($0) }
         let (key, immediate) = waiters.add(waiter, distinct: distinct.count, missing: missing, now: now)
         guard !immediate else { return completeWaiter(key, actions: &actions) }
-        if !remote.isEmpty { requestPulls(missing, actions: &actions) }
+        if !cluster.isEmpty { requestPulls(missing, actions: &actions) }
         clients[waiter.client]?.pendingWaits += 1
         if var running = clients[waiter.client]?.running, !running.lentCPUs {
             running.lentCPUs = true

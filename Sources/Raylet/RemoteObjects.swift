@@ -24,8 +24,14 @@ struct RemoteObjects {
     /// Objects this node holds a reference to on another node (that node counts it as one of
     /// its holders), released when the last holder here lets go.
     private(set) var heldAt: [ObjectID: NodeID] = [:]
+    /// Objects needed here whose place nobody told this node: every other node was asked, at
+    /// this time (monotonic seconds), and is asked again while they stay needed and unknown.
+    private(set) var searches: [ObjectID: Double] = [:]
 
-    var isEmpty: Bool { locations.isEmpty && pulls.isEmpty && heldAt.isEmpty }
+    var isEmpty: Bool { locations.isEmpty && pulls.isEmpty && heldAt.isEmpty && searches.isEmpty }
+
+    mutating func searchStarted(_ id: ObjectID, at time: Double) { searches[id] = time }
+    mutating func searchEnded(_ id: ObjectID) { searches[id] = nil }
     var holdsRemotely: Bool { !heldAt.isEmpty }
 
     func location(of id: ObjectID) -> (node: NodeID, size: Int)? { locations[id] }
@@ -35,6 +41,7 @@ struct RemoteObjects {
 
     mutating func learn(_ id: ObjectID, at node: NodeID, size: Int) {
         locations[id] = (node, size)
+        searches[id] = nil
     }
 
     mutating func forget(_ id: ObjectID) {

@@ -1,3 +1,4 @@
+import Distributed
 import Foundation
 import Glibc
 import Testing
@@ -51,6 +52,15 @@ struct ReadKeyOnSecondNode: RemoteFunction1 {
         let ray = try Ray.current()
         try await ray.setValue([9], forKey: "seen by a task")
         return try await ray.value(forKey: key)
+    }
+}
+
+/// An actor that puts values in its node's store and answers with refs to them.
+distributed actor RefMaker: RayActor {
+    typealias ActorSystem = RayActorSystem
+    init(actorSystem: RayActorSystem, arguments: NoArguments) { self.actorSystem = actorSystem }
+    distributed func make(_ count: Int) throws -> ObjectRef<[Int]> {
+        try Ray.current().put(Array(0..<count))
     }
 }
 
@@ -215,6 +225,20 @@ extension ClusterTests {
             #expect(first.succeeded && first.output.contains("counted 1"), "\(first)")
             let second = try run("use", onNode: 1)
             #expect(second.succeeded && second.output.contains("counted 2"), "\(second)")
+        }
+    }
+
+    /// A ref in an actor's answer from another node names an object no message placed here: the
+    /// node finds where it is and pulls it.
+    @Test func aRefAnActorOnAnotherNodeAnswersWithCanBeRead() async throws {
+        try await TestNodes.with(cpus: [1, 1], resources: [[:], ["second": 1]]) { nodes in
+            try await nodes.withDriver { ray in
+                let maker = try await ray.createActor(RefMaker.self, options: ActorOptions(resources: Resources(custom: ["second": 1])))
+                let small = try await maker.actor.make(10)
+                #expect(try await ray.get(small) == Array(0..<10))
+                let large = try await maker.actor.make(100_000)
+                #expect(try await ray.get(large) == Array(0..<100_000))
+            }
         }
     }
 

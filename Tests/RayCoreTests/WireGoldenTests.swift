@@ -163,6 +163,8 @@ import Testing
                    48474645444342410200008002000000aabb
                    """),
         Golden(message: .objectUnavailable(id: object, reason: "gone"), hex: "1d000000 1c 181716151413121128272625242322210100000004000000676f6e65"),
+        Golden(message: .locateObject(object), hex: "15000000 1d 1817161514131211282726252423222101000000"),
+        Golden(message: .objectLocated(id: object, size: 4096), hex: "1d000000 1e 18171615141312112827262524232221010000000010000000000000"),
         Golden(message: .heartbeat(nodeID: NodeID(0x77), available: Resources(cpus: 2), queuedTasks: 5), hex: "20000000 36 77000000000000000100000003000000435055000000000000004005000000"),
         Golden(message: .subscribeNodes, hex: "01000000 37 "),
         Golden(message: .nodeAdded(node), hex: """

@@ -227,4 +227,51 @@ struct NodePair {
         #expect(addIndex < releaseIndex)
         #expect(pair.b.state.objects.referenceCount(inner) >= 1)
     }
+
+    /// A small result that refers to an object the task put on the other node: the object stays
+    /// held there for this node, and a get of it pulls it from there.
+    @Test func aSmallResultsContainedObjectIsHeldWhereItIsAndPulledFromThere() throws {
+        var pair = try NodePair()
+        pair.submitAtA(.submitTask(NodeHarness.spec(1)))
+        let spec = NodeHarness.spec(2)
+        pair.submitAtA(.submitTask(spec))
+        #expect(pair.b.connectWorker(2, token: try #require(pair.b.spawnTokens.first)) == nil)
+        let inner = ObjectID(task: spec.taskID, index: 0x8000_0001)
+        pair.atB(.createObject(request: 1, id: inner, size: 100_000), from: 2)
+        pair.atB(.sealObject(id: inner, contained: []), from: 2)
+        let result = spec.returnIDs[0]
+        pair.atB(.taskDone(taskID: spec.taskID, results: [.inline(id: result, payload: Self.payload(3), contained: [inner])], error: nil), from: 2)
+        // The worker lets go of what it put; B keeps it for A.
+        pair.atB(.removeReferences([inner]), from: 2)
+        #expect(pair.b.state.objects.referenceCount(inner) >= 1)
+        pair.submitAtA(.getObjects(request: 7, ids: [inner]))
+        #expect(pair.toB.contains(.pullObject(inner)))
+        #expect(pair.a.state.objects.isSealed(inner))
+        // While A keeps the result (even unreferenced, in its cache), the result holds the inner
+        // object, and so does A's hold at B; the hold goes when the result is evicted.
+        pair.submitAtA(.releaseObjects([inner]))
+        pair.submitAtA(.removeReferences([result]))
+        #expect(!pair.toB.contains(.removeReferences([inner])))
+    }
+
+    /// An object needed here that no message placed: every other node is asked, the one that has
+    /// it answers, and it is pulled from there; the question is asked again while it is missing.
+    @Test func anObjectNoHintPlacedIsSearchedForAndPulledFromTheNodeThatHasIt() throws {
+        var pair = try NodePair()
+        // A put on B by a client of B, known to A only by its ID (as a ref inside an actor's answer).
+        let elsewhere = ObjectID(task: TaskID(high: 77, low: 1), index: 0x8000_0001)
+        pair.b.send(.putObject(id: elsewhere, payload: Self.payload(5), contained: []))
+        let unknown = ObjectID(task: TaskID(high: 77, low: 2), index: 0x8000_0001)
+        pair.submitAtA(.getObjects(request: 4, ids: [elsewhere, unknown]))
+        #expect(pair.toB.contains(.locateObject(elsewhere)) && pair.toB.contains(.locateObject(unknown)))
+        #expect(pair.toA.contains(.objectLocated(id: elsewhere, size: 9)))
+        #expect(pair.a.state.objects.isSealed(elsewhere), "pulled from B")
+        // The one nobody has yet is asked for again a second later, and found once B has it.
+        pair.b.send(.putObject(id: unknown, payload: Self.payload(6), contained: []))
+        pair.a.now += NodeState.searchInterval
+        pair.deliver(pair.a.record(pair.a.state.tick(now: pair.a.now, idleTimeout: 100)))
+        #expect(pair.a.state.objects.isSealed(unknown))
+        let answered = pair.a.log.contains { if case .send(NodeHarness.driver, .objectsReply(4, _)) = $0 { true } else { false } }
+        #expect(answered)
+    }
 }

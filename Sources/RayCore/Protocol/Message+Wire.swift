@@ -30,6 +30,8 @@ extension Message {
         case .pullObject: .pullObject
         case .objectChunk: .objectChunk
         case .objectUnavailable: .objectUnavailable
+        case .locateObject: .locateObject
+        case .objectLocated: .objectLocated
         case .heartbeat: .heartbeat
         case .subscribeNodes: .subscribeNodes
         case .nodeAdded: .nodeAdded
@@ -168,6 +170,10 @@ extension Message {
         case let .objectUnavailable(id, reason):
             w.objectID(id)
             w.string(reason)
+        case let .locateObject(id): w.objectID(id)
+        case let .objectLocated(id, size):
+            w.objectID(id)
+            w.u64(UInt64(size))
         case let .heartbeat(nodeID, available, queued), let .nodeResources(nodeID, available, queued):
             w.u64(nodeID.value)
             available.write(to: &w)
@@ -332,6 +338,8 @@ extension Message {
             }
             return .objectChunk(id: id, totalSize: totalSize, offset: offset, contained: contained, bytes: bytes)
         case .objectUnavailable: return .objectUnavailable(id: try r.objectID(), reason: try r.string())
+        case .locateObject: return .locateObject(try r.objectID())
+        case .objectLocated: return .objectLocated(id: try r.objectID(), size: try r.arenaBytes("object size"))
         case .heartbeat: return .heartbeat(nodeID: NodeID(try r.u64()), available: try Resources.read(from: &r), queuedTasks: Int(try r.u32()))
         case .subscribeNodes: return .subscribeNodes
         case .nodeAdded: return .nodeAdded(try NodeInfo.read(from: &r))

@@ -52,6 +52,10 @@ public enum Message: Sendable, Equatable {
     /// A piece of an object's payload. The first (offset 0) carries the objects it contains.
     case objectChunk(id: ObjectID, totalSize: Int, offset: Int, contained: [ObjectID], bytes: [UInt8])
     case objectUnavailable(id: ObjectID, reason: String)
+    /// Asks another node whether it has an object this node needs and knows no place of;
+    /// answered with `objectLocated` only if it has it.
+    case locateObject(ObjectID)
+    case objectLocated(id: ObjectID, size: Int)
 
     // Anyone and the control store.
     case registerJob(request: UInt64)

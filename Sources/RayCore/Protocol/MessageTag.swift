@@ -35,6 +35,8 @@ public enum MessageTag: UInt8, Sendable, CaseIterable {
     case pullObject = 26
     case objectChunk = 27
     case objectUnavailable = 28
+    case locateObject = 29
+    case objectLocated = 30
 
     // Anyone and the control store.
     case registerJob = 40
