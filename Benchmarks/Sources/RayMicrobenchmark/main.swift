@@ -27,9 +27,11 @@ let runner = BenchmarkRunner(quick: arguments.contains("--quick"), filter: optio
 
 // The multi-node lines (issue 10), on a two-node cluster of their own: `--multinode`.
 if arguments.contains("--multinode") {
-    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-    // Default: the package's own release build of `ray` (Benchmarks/.build/release/… → ../.build/release/ray).
-    let defaultRay = executable.deletingLastPathComponent().appendingPathComponent("../../../.build/release/ray").standardized.path
+    // Default: the main package's release build of `ray`: this executable lives under
+    // <repository>/Benchmarks/.build/…, and `ray` at <repository>/.build/release/ray.
+    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    while directory.path != "/" && directory.lastPathComponent != "Benchmarks" { directory.deleteLastPathComponent() }
+    let defaultRay = directory.deletingLastPathComponent().appendingPathComponent(".build/release/ray").path
     try await runMultiNode(runner: runner, rayBinary: option("--ray-binary") ?? defaultRay)
     if let path = option("--json") {
         let encoder = JSONEncoder()
