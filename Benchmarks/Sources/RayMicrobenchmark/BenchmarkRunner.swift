@@ -71,7 +71,7 @@ final class BenchmarkRunner {
         let mean = samples.reduce(0, +) / Double(n)
         let spread = (samples.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n)).squareRoot()
         results.append(Result(name: name, value: median, spread: spread, unit: unit))
-        print("\(name) \(unit) \(Self.format(median)) +- \(Self.format(spread)) (median of \(n): \(sorted.map(Self.format).joined(separator: " ")))")
+        print("\(name) \(unit) \(Self.format(median)) +- \(Self.format(spread)) (median of \(n); in run order: \(samples.map(Self.format).joined(separator: " ")))")
         fflush(nil)
     }
 
