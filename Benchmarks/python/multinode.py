@@ -2,7 +2,8 @@
 `ray-microbenchmark --multinode`: two raylets on this machine through `ray.cluster_utils.Cluster`
 (the way Ray's own tests make a multi-node cluster), head and node B with one CPU each, B with the
 custom resource `b` that pins work there; and `ray start --head` / `ray stop` of the real command.
-Writes JSON in the same shape as `ray-microbenchmark --json` (times: median of the runs)."""
+Writes JSON in the same shape as `ray-microbenchmark --json` (times: median of the runs).
+Note: Python's `ray stop` stops every Python Ray process of this machine, not only the one it timed."""
 import argparse
 import json
 import os
