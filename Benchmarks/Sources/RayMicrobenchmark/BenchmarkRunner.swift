@@ -10,6 +10,8 @@ final class BenchmarkRunner {
         var value: Double
         var spread: Double
         var unit: String
+        /// Why a line has no figure (it failed), when it has none.
+        var note: String? = nil
     }
 
     let quick: Bool
@@ -57,6 +59,25 @@ final class BenchmarkRunner {
         let result = Result(name: name, value: mean, spread: variance.squareRoot(), unit: unit)
         results.append(result)
         print("\(name) \(unit) \(Self.format(mean)) +- \(Self.format(result.spread))")
+        fflush(nil)
+    }
+
+    /// Records samples with their median as the value (and the standard deviation as the spread):
+    /// the multi-node lines, taken a few times each on a noisy machine.
+    func recordMedian(_ name: String, _ samples: [Double], unit: String) {
+        let sorted = samples.sorted()
+        let n = sorted.count
+        let median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+        let mean = samples.reduce(0, +) / Double(n)
+        let spread = (samples.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(n)).squareRoot()
+        results.append(Result(name: name, value: median, spread: spread, unit: unit))
+        print("\(name) \(unit) \(Self.format(median)) +- \(Self.format(spread)) (median of \(n); in run order: \(samples.map(Self.format).joined(separator: " ")))")
+        fflush(nil)
+    }
+
+    /// Records a line that has no figure, and why.
+    func note(_ name: String, _ why: String) {
+        results.append(Result(name: name, value: 0, spread: 0, unit: "", note: why))
     }
 
     static func format(_ value: Double) -> String { String(format: value >= 100 ? "%.0f" : "%.3f", value) }

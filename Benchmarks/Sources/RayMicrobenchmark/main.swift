@@ -4,7 +4,8 @@ import Ray
 
 // `ray-microbenchmark`: the shapes of Python Ray's `ray microbenchmark`, with Ray's names, plus
 // start-up, shutdown, memory and zero-copy measurements. `--quick` for short runs, `--filter S`
-// to run the benchmarks whose name contains S, `--json FILE` to write the results.
+// to run the benchmarks whose name contains S, `--json FILE` to write the results. `--multinode`
+// runs the multi-node lines instead (MultiNode.swift; `--ray-binary PATH` for `ray start`/`stop`).
 
 let arguments = CommandLine.arguments
 func option(_ name: String) -> String? {
@@ -23,6 +24,23 @@ if arguments.contains("--cold-start-probe") {
 }
 
 let runner = BenchmarkRunner(quick: arguments.contains("--quick"), filter: option("--filter"))
+
+// The multi-node lines (issue 10), on a two-node cluster of their own: `--multinode`.
+if arguments.contains("--multinode") {
+    // Default: the main package's release build of `ray`: this executable lives under
+    // <repository>/Benchmarks/.build/…, and `ray` at <repository>/.build/release/ray.
+    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    while directory.path != "/" && directory.lastPathComponent != "Benchmarks" { directory.deleteLastPathComponent() }
+    let defaultRay = directory.deletingLastPathComponent().appendingPathComponent(".build/release/ray").path
+    try await runMultiNode(runner: runner, rayBinary: option("--ray-binary") ?? defaultRay)
+    if let path = option("--json") {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(runner.results).write(to: URL(fileURLWithPath: path))
+        print("wrote \(path)")
+    }
+    exit(0)
+}
 let cpuCount = ProcessInfo.processInfo.activeProcessorCount
 
 // MARK: Start-up, shutdown and memory
