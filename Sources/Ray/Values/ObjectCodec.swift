@@ -6,7 +6,7 @@ enum ObjectCodec {
     static func payload<T: Encodable>(for value: T) throws -> PayloadWriter {
         // The static type decides: an `[UInt8]?` holding an array is a value (an optional), not a
         // tensor, or it could not be read back as what it was stored as.
-        if T.self is any TensorStorable.Type, let tensor = value as? any TensorStorable { return tensorPayload(tensor) }
+        if let tensor = value as? any TensorStorable, T.self is any TensorStorable.Type { return tensorPayload(tensor) }
         let encoded = try encode(value)
         let bytes = encoded.bytes
         let contained = encoded.containedObjectIDs
