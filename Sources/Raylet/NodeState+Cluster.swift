@@ -54,6 +54,7 @@ extension NodeState {
             storeErrors([id], record, actions: &actions)
         }
         dispatch(actions: &actions)
+        checkReleasedHandles(actions: &actions)
         return actions
     }
 
@@ -151,7 +152,7 @@ extension NodeState {
                     }
                 }
             }
-            releaseArguments(of: entry.spec, actions: &actions)
+            releaseArguments(of: entry.spec)
         case let .taskRejected(taskID):
             guard let entry = forwarded[taskID], entry.node == node else { break }
             forwarded[taskID] = nil
@@ -300,10 +301,12 @@ extension NodeState {
         if !extra.isEmpty { actions.append(.sendToPeer(node, .removeReferences(extra))) }
     }
 
-    /// Nothing here refers to `id` any more: a hold this node had on another node for it goes.
+    /// Nothing here refers to `id` any more: nothing here can ask for it again, so where it is
+    /// elsewhere is forgotten, and a hold this node had on another node for it goes.
     mutating func objectUnreferenced(_ id: ObjectID, actions: inout [NodeAction]) {
+        guard !isWanted(id) else { return }
+        remote.forget(id)
         guard remote.holdsRemotely, let node = remote.release(id) else { return }
-        if !isAvailable(id) { remote.forget(id) }
         actions.append(.sendToPeer(node, .removeReferences([id])))
     }
 

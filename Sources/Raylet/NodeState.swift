@@ -30,9 +30,10 @@ struct NodeState {
     var forwarded: [TaskID: (spec: TaskSpec, node: NodeID)] = [:]
     /// Tasks other nodes forwarded here, by the client ID of the forwarding node's connection.
     var peerTasks: [TaskID: Int] = [:]
-    /// Objects whose last holder here let go while this node held them on another: released
-    /// there when the message being handled is done.
-    var unreferencedHeldRemotely: [ObjectID] = []
+    /// Objects whose last holder here let go while this node knew of objects elsewhere: their
+    /// places are forgotten, and holds on other nodes released, when the message being handled
+    /// is done (`objectUnreferenced`).
+    var unreferencedRemotely: [ObjectID] = []
     /// The time of the event being handled (monotonic seconds): every entry point is given it,
     /// so tests control the clock.
     var now: Double = 0
@@ -528,15 +529,8 @@ struct NodeState {
         for argument in spec.referencedIDs {
             _ = objects.removeReference(argument)
             dropOutsideObjectIfUnreferenced(argument)
+            if !remote.isEmpty && objects.referenceCount(argument) == 0 { unreferencedRemotely.append(argument) }
         }
-    }
-
-    /// Like `releaseArguments`, and a hold on another node for an argument nothing here needs
-    /// any more goes too.
-    mutating func releaseArguments(of spec: TaskSpec, actions: inout [NodeAction]) {
-        releaseArguments(of: spec)
-        guard remote.holdsRemotely else { return }
-        for argument in spec.referencedIDs where objects.referenceCount(argument) == 0 { objectUnreferenced(argument, actions: &actions) }
     }
 
     private mutating func dropOutsideObjectIfUnreferenced(_ id: ObjectID) {
@@ -615,7 +609,7 @@ struct NodeState {
         // An evicted object let go of what it contained: holds this node had elsewhere for
         // those may be the last.
         if !ids.isEmpty && remote.holdsRemotely {
-            unreferencedHeldRemotely += remote.heldAt.keys.filter { objects.referenceCount($0) == 0 }
+            unreferencedRemotely += remote.heldAt.keys.filter { objects.referenceCount($0) == 0 }
         }
     }
 
@@ -651,15 +645,15 @@ struct NodeState {
             if objects.referenceCount(id) == 0 {
                 forgetLineageIfUnreachable(id.task)
                 dropOutsideObjectIfUnreferenced(id)
-                if remote.holdsRemotely { unreferencedHeldRemotely.append(id) }
+                if !remote.isEmpty { unreferencedRemotely.append(id) }
             }
         }
     }
 
     mutating func checkReleasedHandles(actions: inout [NodeAction]) {
-        if !unreferencedHeldRemotely.isEmpty {
-            for id in unreferencedHeldRemotely where objects.referenceCount(id) == 0 { objectUnreferenced(id, actions: &actions) }
-            unreferencedHeldRemotely.removeAll()
+        if !unreferencedRemotely.isEmpty {
+            for id in unreferencedRemotely where objects.referenceCount(id) == 0 { objectUnreferenced(id, actions: &actions) }
+            unreferencedRemotely.removeAll()
         }
         for (handle, actorID) in actors.takeReleased() { handleReleased(handle, of: actorID, actions: &actions) }
         if objects.evictableBytes > cacheBudget || objects.evictableCount > Self.cachedObjectLimit {

@@ -130,6 +130,8 @@ struct NodePair {
         pair.submitAtA(.removeReferences([result]))
         #expect(pair.toB.last == .removeReferences([result]))
         #expect(pair.b.state.objects.referenceCount(result) == 0)
+        // Nothing here refers to it: where it was is forgotten (the table does not grow per object).
+        #expect(pair.a.state.remote.location(of: result) == nil && pair.a.state.remote.isEmpty)
     }
 
     @Test func twoGetsOfOneRemoteObjectMakeOneTransfer() throws {
