@@ -351,13 +351,7 @@ public final class FramedConnection: @unchecked Sendable {
         guard busyPoll.worthPolling(afterSleeping: lastSleep) else { return false }
         let deadline = BusyPoll.now() + busyPoll.budget
         repeat {
-            let n = recv(fd, buffer.baseAddress! + end, buffer.count - end, Int32(MSG_DONTWAIT))
-            if n > 0 {
-                end += n
-                return true
-            }
-            if n == 0 { throw .closed }
-            if errno != EAGAIN && errno != EINTR { return false }
+            if try receiveWithoutWaiting() { return true }
             sched_yield()
         } while BusyPoll.now() < deadline
         return false

@@ -64,8 +64,6 @@ struct RemoteObjects {
         return incoming[id]
     }
 
-    mutating func discard(_ id: ObjectID) { incoming[id]?.discarding = true }
-
     mutating func hold(_ id: ObjectID, at node: NodeID) { heldAt[id] = node }
 
     /// The node to tell that this node no longer holds `id`, if it held it remotely.

@@ -244,8 +244,7 @@ extension ClusterTests {
 
     @Test func aNodeWithTheWrongTokenIsRefused() async throws {
         try await TestNodes.with(cpus: [1]) { nodes in
-            var template = Array("/tmp/rtXXXXXX".utf8CString)
-            let root = String(cString: mkdtemp(&template)!)
+            let root = try OneMachineCluster.shortTemporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: root) }
             let tokenFile = root + "/token"
             try ClusterToken.random().write(to: tokenFile)

@@ -13,8 +13,7 @@ extension ClusterTests {
         }
 
         static func withRoot<R>(_ body: (String) async throws -> R) async throws -> R {
-            var template = Array("/tmp/rtXXXXXX".utf8CString)
-            let root = String(cString: mkdtemp(&template)!)
+            let root = try OneMachineCluster.shortTemporaryDirectory()
             defer {
                 _ = NodeLauncher.stopAll(root: root, force: true)
                 try? FileManager.default.removeItem(atPath: root)

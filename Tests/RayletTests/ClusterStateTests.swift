@@ -66,6 +66,21 @@ struct NodePair {
         return result
     }
 
+    /// A's one CPU takes task 1 (waiting for a worker); task 2 is forwarded to B. Returns task 2.
+    mutating func submitTwoTasksAtA() -> TaskSpec {
+        submitAtA(.submitTask(NodeHarness.spec(1)))
+        let second = NodeHarness.spec(2)
+        submitAtA(.submitTask(second))
+        return second
+    }
+
+    /// As `submitTwoTasksAtA`, and B's worker (client 2) registers and is sent task 2.
+    mutating func forwardATaskToB() throws -> TaskSpec {
+        let second = submitTwoTasksAtA()
+        #expect(b.connectWorker(2, token: try #require(b.spawnTokens.first)) == nil)
+        return second
+    }
+
     /// Sends `message` from A's driver and delivers the consequences.
     mutating func submitAtA(_ message: Message) {
         deliver(a.send(message))
@@ -108,10 +123,7 @@ struct NodePair {
 
     @Test func aLargeResultStaysWhereItWasMadeUntilAGetPullsItAndIsFreedThereWhenItsHolderLetsGo() throws {
         var pair = try NodePair()
-        pair.submitAtA(.submitTask(NodeHarness.spec(1)))
-        let spec = NodeHarness.spec(2)
-        pair.submitAtA(.submitTask(spec))
-        #expect(pair.b.connectWorker(2, token: try #require(pair.b.spawnTokens.first)) == nil)
+        let spec = try pair.forwardATaskToB()
         let result = spec.returnIDs[0]
         let size = 200_000
         pair.atB(.createObject(request: 1, id: result, size: size), from: 2)
@@ -136,10 +148,7 @@ struct NodePair {
 
     @Test func twoGetsOfOneRemoteObjectMakeOneTransfer() throws {
         var pair = try NodePair()
-        pair.submitAtA(.submitTask(NodeHarness.spec(1)))
-        let spec = NodeHarness.spec(2)
-        pair.submitAtA(.submitTask(spec))
-        #expect(pair.b.connectWorker(2, token: try #require(pair.b.spawnTokens.first)) == nil)
+        let spec = try pair.forwardATaskToB()
         let result = spec.returnIDs[0]
         pair.atB(.createObject(request: 1, id: result, size: 100_000), from: 2)
         // The task has not answered yet: gets wait for it without asking B.
@@ -158,9 +167,7 @@ struct NodePair {
         // B's own work takes its CPU first.
         pair.b.send(.submitTask(TaskSpec(taskID: TaskID(high: 9, low: 1), jobID: NodeHarness.job, parentTaskID: TaskID(high: 0, low: 0),
                                           functionName: "f", displayName: "B1", arguments: [], returnCount: 1, resources: Resources(cpus: 1))))
-        pair.submitAtA(.submitTask(NodeHarness.spec(1)))
-        let spec = NodeHarness.spec(2)
-        pair.submitAtA(.submitTask(spec))
+        let spec = pair.submitTwoTasksAtA()
         #expect(pair.toA.contains(.taskRejected(spec.taskID)))
         #expect(pair.a.state.forwarded.isEmpty)
         #expect(pair.a.state.scheduler.readyCount == 1, "the task waits on A again")
@@ -193,9 +200,7 @@ struct NodePair {
 
     @Test func whenANodeDiesItsForwardedTasksFailNamingItAndItsObjectsFailTheirWaiters() throws {
         var pair = try NodePair()
-        pair.submitAtA(.submitTask(NodeHarness.spec(1)))
-        let spec = NodeHarness.spec(2)
-        pair.submitAtA(.submitTask(spec))
+        let spec = pair.submitTwoTasksAtA()
         #expect(!pair.a.state.forwarded.isEmpty)
         pair.submitAtA(.getObjects(request: 5, ids: spec.returnIDs))
         pair.deliver(pair.a.record(pair.a.state.peerDied(NodePair.nodeB, reason: "no heartbeat for 10 s", now: pair.a.now)))
@@ -209,10 +214,7 @@ struct NodePair {
 
     @Test func aPulledObjectKeepsWhatItContainsAliveOnTheNodeItCameFrom() throws {
         var pair = try NodePair()
-        pair.submitAtA(.submitTask(NodeHarness.spec(1)))
-        let spec = NodeHarness.spec(2)
-        pair.submitAtA(.submitTask(spec))
-        #expect(pair.b.connectWorker(2, token: try #require(pair.b.spawnTokens.first)) == nil)
+        let spec = try pair.forwardATaskToB()
         // The worker puts an inner object and returns a large value that contains it.
         let inner = ObjectID(task: spec.taskID, index: 0x8000_0001)
         pair.atB(.putObject(id: inner, payload: Self.payload(1), contained: []), from: 2)
@@ -234,10 +236,7 @@ struct NodePair {
     /// held there for this node, and a get of it pulls it from there.
     @Test func aSmallResultsContainedObjectIsHeldWhereItIsAndPulledFromThere() throws {
         var pair = try NodePair()
-        pair.submitAtA(.submitTask(NodeHarness.spec(1)))
-        let spec = NodeHarness.spec(2)
-        pair.submitAtA(.submitTask(spec))
-        #expect(pair.b.connectWorker(2, token: try #require(pair.b.spawnTokens.first)) == nil)
+        let spec = try pair.forwardATaskToB()
         let inner = ObjectID(task: spec.taskID, index: 0x8000_0001)
         pair.atB(.createObject(request: 1, id: inner, size: 100_000), from: 2)
         pair.atB(.sealObject(id: inner, contained: []), from: 2)

@@ -88,29 +88,6 @@ func median(_ samples: [Double]) -> Double {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
 }
 
-/// A short private directory (Unix socket paths are limited to 107 bytes).
-func shortTemporaryDirectory(_ prefix: String = "rb") throws -> String {
-    var template = Array("/tmp/\(prefix)XXXXXX".utf8CString)
-    guard let made = mkdtemp(&template) else { throw MultiNodeError.failed("mkdtemp failed") }
-    return String(cString: made)
-}
-
-/// A TCP port nothing listens on now.
-func freeTCPPort() throws -> UInt16 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
-    }
-    guard bound else { throw MultiNodeError.failed("cannot bind a TCP port: \(String(cString: strerror(errno)))") }
-    return UInt16(bigEndian: address.sin_port)
-}
-
 /// One TCP stream over 127.0.0.1, written in `chunk`-byte writes (the object transfer's chunk
 /// size) and read into a buffer of the same size on another thread: bytes per second.
 func loopbackTCP(bytes total: Int, chunk: Int) throws -> Double {
@@ -219,9 +196,9 @@ func runMultiNode(runner: BenchmarkRunner, rayBinary: String?) async throws {
             var starts: [Double] = []
             var stops: [Double] = []
             for _ in 0..<runs {
-                let root = try shortTemporaryDirectory("rs")
+                let root = try OneMachineCluster.shortTemporaryDirectory()
                 defer { try? FileManager.default.removeItem(atPath: root) }
-                let port = try freeTCPPort()
+                let port = try OneMachineCluster.freePort()
                 let environment = ["RAY_TMPDIR": root]
                 let start = try timeCommand(rayBinary, ["start", "--head", "--port", String(port), "--num-cpus", "1"], environment: environment)
                 guard start.status == 0 else {
@@ -241,28 +218,11 @@ func runMultiNode(runner: BenchmarkRunner, rayBinary: String?) async throws {
     }
 
     // The two-node cluster: the head (A) and node B, one CPU each, B with the resource `b`.
-    var roots: [String] = []
-    var records: [NodeRecord] = []
-    defer {
-        for root in roots.reversed() {
-            _ = NodeLauncher.stopAll(root: root, grace: 5)
-            try? FileManager.default.removeItem(atPath: root)
-        }
-    }
-    let port = try freeTCPPort()
-    for index in 0..<2 {
-        let root = try shortTemporaryDirectory()
-        roots.append(root)
-        let options = NodeLauncher.Options(head: index == 0, address: index == 0 ? nil : records[0].gcsAddress, port: port, cpus: 1,
-                                           customResources: index == 0 ? [:] : ["b": 1000], objectStoreMemory: 4 << 30,
-                                           tokenFile: index == 0 ? nil : records[0].tokenFile, root: root)
-        records.append(try NodeLauncher.start(options))
-    }
-    let deadline = Date().addingTimeInterval(15)
-    while try ClusterStatus.fetch(address: records[0].gcsAddress, tokenFile: records[0].tokenFile).filter(\.isAlive).count < 2 {
-        guard Date() < deadline else { throw MultiNodeError.failed("node B did not join the head") }
-        try await Task.sleep(for: .milliseconds(20))
-    }
+    let cluster = try await OneMachineCluster.start([OneMachineCluster.Node(cpus: 1, objectStoreMemory: 4 << 30),
+                                                     OneMachineCluster.Node(cpus: 1, customResources: ["b": 1000], objectStoreMemory: 4 << 30)])
+    defer { cluster.stop() }
+    let records = cluster.records
+    let roots = cluster.roots
     try await Task.sleep(for: .milliseconds(300))
 
     say("  cluster up: head \(records[0].gcsAddress), roots \(roots.joined(separator: " "))")
