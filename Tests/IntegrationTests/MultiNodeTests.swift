@@ -242,6 +242,24 @@ extension ClusterTests {
         }
     }
 
+    /// A raylet that stops answering (frozen, its connections still open) is declared dead when
+    /// its heartbeats stop, and the task it ran fails naming the silence.
+    @Test func aSilentNodeIsDeclaredDeadAfterTheHeartbeatTimeout() async throws {
+        try await TestNodes.with(cpus: [1, 1], resources: [[:], ["second": 1]], nodeDeathTimeout: 2) { nodes in
+            try await nodes.withDriver { ray in
+                let stuck = try NodeOfTask.options(resources: Resources(cpus: 1, custom: ["second": 1])).remote(30)
+                try await Task.sleep(for: .milliseconds(500))
+                let raylet = nodes.rayletPID(of: 1)
+                kill(raylet, SIGSTOP)
+                defer { kill(raylet, SIGCONT) }
+                let error = try await #require(throws: TaskError.self) { try await ray.get(stuck) }
+                #expect(error.kind == .nodeDied)
+                #expect(error.message.contains("no heartbeat for"), "\(error)")
+                #expect(try nodes.aliveNodes().count == 1)
+            }
+        }
+    }
+
     @Test func aNodeWithTheWrongTokenIsRefused() async throws {
         try await TestNodes.with(cpus: [1]) { nodes in
             let root = try OneMachineCluster.shortTemporaryDirectory()
